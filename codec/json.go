@@ -1,0 +1,486 @@
+package codec
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// JSON is the default Codec: express-session's JSON text, byte for byte.
+var JSON Codec = jsonCodec{}
+
+type jsonCodec struct{}
+
+// Encode writes p as express-session's JSON. Keys that JavaScript treats as
+// array indexes ("0", "17") come first in ascending order, as
+// JSON.stringify orders them; the other keys keep their order.
+func (jsonCodec) Encode(p *Payload) ([]byte, error) {
+	size := 160 + len(p.Cookie.Domain)
+	for _, v := range p.Values {
+		size += len(v.Key) + len(v.JSON) + 4
+	}
+	b := make([]byte, 0, size)
+	b = append(b, `{"cookie":`...)
+	b = appendCookie(b, &p.Cookie)
+	write := func(v Value) error {
+		if len(v.JSON) == 0 {
+			return fmt.Errorf("codec: value %q has no JSON text", v.Key)
+		}
+		b = append(b, ',')
+		b = AppendString(b, v.Key)
+		b = append(b, ':')
+		b = append(b, v.JSON...)
+		return nil
+	}
+	indexes := 0
+	for _, v := range p.Values {
+		if arrayIndex(v.Key) {
+			indexes++
+		}
+	}
+	if indexes > 0 {
+		ordered := make([]Value, 0, indexes)
+		for _, v := range p.Values {
+			if arrayIndex(v.Key) {
+				ordered = append(ordered, v)
+			}
+		}
+		sortByIndex(ordered)
+		for _, v := range ordered {
+			if err := write(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, v := range p.Values {
+		if v.Key == "cookie" {
+			return nil, fmt.Errorf("codec: the key %q is reserved", v.Key)
+		}
+		if indexes > 0 && arrayIndex(v.Key) {
+			continue
+		}
+		if err := write(v); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
+func appendCookie(b []byte, c *Cookie) []byte {
+	b = append(b, `{"originalMaxAge":`...)
+	if c.Expires.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, c.OriginalMaxAge.Milliseconds(), 10)
+	}
+	if c.Partitioned {
+		b = append(b, `,"partitioned":true`...)
+	}
+	if c.Priority != "" {
+		b = append(b, `,"priority":`...)
+		b = AppendString(b, c.Priority)
+	}
+	b = append(b, `,"expires":`...)
+	if c.Expires.IsZero() {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '"')
+		b = c.Expires.UTC().AppendFormat(b, DateLayout)
+		b = append(b, '"')
+	}
+	if c.Secure {
+		b = append(b, `,"secure":true`...)
+	}
+	if c.HTTPOnly {
+		b = append(b, `,"httpOnly":true`...)
+	} else {
+		b = append(b, `,"httpOnly":false`...)
+	}
+	if c.Domain != "" {
+		b = append(b, `,"domain":`...)
+		b = AppendString(b, c.Domain)
+	}
+	if c.Path != "" {
+		b = append(b, `,"path":`...)
+		b = AppendString(b, c.Path)
+	}
+	if c.SameSite != "" {
+		b = append(b, `,"sameSite":`...)
+		b = AppendString(b, c.SameSite)
+	}
+	return append(b, '}')
+}
+
+// Decode parses express-session's JSON. The first occurrence of a key fixes
+// its position and the last its value, as JSON.parse does.
+func (jsonCodec) Decode(data []byte) (*Payload, error) {
+	if !json.Valid(data) {
+		return nil, fmt.Errorf("%w: not valid JSON", ErrMalformed)
+	}
+	p := &Payload{}
+	sawCookie := false
+	var index map[string]int
+	err := eachMember(data, func(key string, value []byte) error {
+		if key == "cookie" {
+			sawCookie = true
+			return decodeCookie(value, &p.Cookie)
+		}
+		if len(p.Values) >= 8 && index == nil {
+			index = make(map[string]int, 16)
+			for i, v := range p.Values {
+				index[v.Key] = i
+			}
+		}
+		if i, ok := lookup(p.Values, index, key); ok {
+			p.Values[i].JSON = bytes.Clone(value)
+			return nil
+		}
+		if index != nil {
+			index[key] = len(p.Values)
+		}
+		p.Values = append(p.Values, Value{Key: key, JSON: bytes.Clone(value)})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !sawCookie {
+		return nil, fmt.Errorf("%w: no cookie", ErrMalformed)
+	}
+	return p, nil
+}
+
+func lookup(values []Value, index map[string]int, key string) (int, bool) {
+	if index != nil {
+		i, ok := index[key]
+		return i, ok
+	}
+	for i := range values {
+		if values[i].Key == key {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// cookieJSON mirrors express-session's cookie object loosely: every field
+// is decoded by hand so that a wrong type is reported, not ignored.
+type cookieJSON struct {
+	OriginalMaxAge json.RawMessage `json:"originalMaxAge"`
+	Partitioned    json.RawMessage `json:"partitioned"`
+	Priority       json.RawMessage `json:"priority"`
+	Expires        json.RawMessage `json:"expires"`
+	Secure         json.RawMessage `json:"secure"`
+	HTTPOnly       json.RawMessage `json:"httpOnly"`
+	Domain         json.RawMessage `json:"domain"`
+	Path           json.RawMessage `json:"path"`
+	SameSite       json.RawMessage `json:"sameSite"`
+}
+
+func decodeCookie(data []byte, c *Cookie) error {
+	if len(data) == 0 || data[0] != '{' {
+		return fmt.Errorf("%w: cookie is not an object", ErrMalformed)
+	}
+	var raw cookieJSON
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("%w: cookie: %v", ErrMalformed, err)
+	}
+	*c = Cookie{HTTPOnly: true}
+	var err error
+	field := func(name string, f func() error) {
+		if err == nil {
+			if e := f(); e != nil {
+				err = fmt.Errorf("%w: cookie.%s: %v", ErrMalformed, name, e)
+			}
+		}
+	}
+	field("originalMaxAge", func() error {
+		ms, ok, e := number(raw.OriginalMaxAge)
+		if ok {
+			c.OriginalMaxAge = time.Duration(math.Round(ms)) * time.Millisecond
+		}
+		return e
+	})
+	field("expires", func() error { return date(raw.Expires, &c.Expires) })
+	field("partitioned", func() error { return boolean(raw.Partitioned, &c.Partitioned) })
+	field("priority", func() error { return str(raw.Priority, &c.Priority) })
+	field("secure", func() error { return boolean(raw.Secure, &c.Secure) })
+	field("httpOnly", func() error { return boolean(raw.HTTPOnly, &c.HTTPOnly) })
+	field("domain", func() error { return str(raw.Domain, &c.Domain) })
+	field("path", func() error { return str(raw.Path, &c.Path) })
+	field("sameSite", func() error {
+		// express-session accepts true for "strict" and false for none.
+		switch string(raw.SameSite) {
+		case "true":
+			c.SameSite = "strict"
+			return nil
+		case "false":
+			c.SameSite = ""
+			return nil
+		}
+		return str(raw.SameSite, &c.SameSite)
+	})
+	return err
+}
+
+func absent(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+
+func number(raw json.RawMessage) (float64, bool, error) {
+	if absent(raw) {
+		return 0, false, nil
+	}
+	var f float64
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return 0, false, fmt.Errorf("want a number, got %.20s", raw)
+	}
+	if math.Abs(f) > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0, false, fmt.Errorf("number out of range: %g", f)
+	}
+	return f, true, nil
+}
+
+func boolean(raw json.RawMessage, dst *bool) error {
+	switch string(raw) {
+	case "", "null":
+		return nil
+	case "true":
+		*dst = true
+		return nil
+	case "false":
+		*dst = false
+		return nil
+	}
+	return fmt.Errorf("want a boolean, got %.20s", raw)
+}
+
+func str(raw json.RawMessage, dst *string) error {
+	if absent(raw) {
+		return nil
+	}
+	if raw[0] != '"' {
+		return fmt.Errorf("want a string, got %.20s", raw)
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+func date(raw json.RawMessage, dst *time.Time) error {
+	if absent(raw) {
+		return nil
+	}
+	var s string
+	if raw[0] != '"' {
+		// A number is milliseconds since the epoch, as new Date(n) reads it.
+		ms, _, err := number(raw)
+		if err != nil {
+			return fmt.Errorf("want a date, got %.20s", raw)
+		}
+		*dst = time.UnixMilli(int64(ms)).UTC()
+		return nil
+	}
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return err
+	}
+	t, err := ParseDate(s)
+	if err != nil {
+		return err
+	}
+	*dst = t
+	return nil
+}
+
+// ParseDate parses a date as JavaScript's Date.toJSON writes it, and the
+// other ISO 8601 forms that time.RFC3339 accepts.
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("want an ISO 8601 date, got %.40q", s)
+	}
+	return t.UTC(), nil
+}
+
+// eachMember calls fn for each member of the JSON object in data, which
+// must be valid JSON. Keys are unescaped; values are the raw JSON text.
+func eachMember(data []byte, fn func(key string, value []byte) error) error {
+	i := skipSpace(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return fmt.Errorf("%w: not a JSON object", ErrMalformed)
+	}
+	i = skipSpace(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		return nil
+	}
+	for i < len(data) {
+		end := stringEnd(data, i)
+		key, err := unquote(data[i:end])
+		if err != nil {
+			return err
+		}
+		i = skipSpace(data, end)
+		i = skipSpace(data, i+1) // the colon
+		vend := valueEnd(data, i)
+		if err := fn(key, data[i:vend]); err != nil {
+			return err
+		}
+		i = skipSpace(data, vend)
+		if i >= len(data) || data[i] == '}' {
+			return nil
+		}
+		i = skipSpace(data, i+1) // the comma
+	}
+	return nil
+}
+
+func skipSpace(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// stringEnd returns the index just past the string that starts at data[i].
+func stringEnd(data []byte, i int) int {
+	for j := i + 1; j < len(data); j++ {
+		switch data[j] {
+		case '\\':
+			j++
+		case '"':
+			return j + 1
+		}
+	}
+	return len(data)
+}
+
+// valueEnd returns the index just past the value that starts at data[i].
+func valueEnd(data []byte, i int) int {
+	if i >= len(data) {
+		return i
+	}
+	switch data[i] {
+	case '"':
+		return stringEnd(data, i)
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				j = stringEnd(data, j) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1
+				}
+			}
+		}
+		return len(data)
+	}
+	j := i
+	for j < len(data) {
+		switch data[j] {
+		case ',', '}', ']', ' ', '\t', '\n', '\r':
+			return j
+		}
+		j++
+	}
+	return j
+}
+
+func unquote(quoted []byte) (string, error) {
+	if len(quoted) < 2 {
+		return "", fmt.Errorf("%w: bad key", ErrMalformed)
+	}
+	inner := quoted[1 : len(quoted)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), nil
+	}
+	var s string
+	if err := json.Unmarshal(quoted, &s); err != nil {
+		return "", fmt.Errorf("%w: bad key: %v", ErrMalformed, err)
+	}
+	return s, nil
+}
+
+// AppendString appends s as a JSON string the way JSON.stringify writes it:
+// no HTML escaping, control characters escaped, invalid UTF-8 replaced by
+// U+FFFD.
+func AppendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, "\ufffd"...)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+const hex = "0123456789abcdef"
+
+// arrayIndex reports whether JavaScript treats key as an array index
+// (a canonical integer below 2³²−1), which JSON.stringify writes first.
+func arrayIndex(key string) bool {
+	if key == "" || len(key) > 10 || (key[0] == '0' && len(key) > 1) {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if key[i] < '0' || key[i] > '9' {
+			return false
+		}
+	}
+	n, err := strconv.ParseUint(key, 10, 64)
+	return err == nil && n < math.MaxUint32
+}
+
+func sortByIndex(values []Value) {
+	slices.SortStableFunc(values, func(a, b Value) int {
+		x, _ := strconv.ParseUint(a.Key, 10, 64)
+		y, _ := strconv.ParseUint(b.Key, 10, 64)
+		return cmp.Compare(x, y)
+	})
+}
