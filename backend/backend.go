@@ -11,7 +11,9 @@
 //   - Clearer: remove every record (store.clear);
 //   - ConditionalSetter: write only if the record is unchanged since it was
 //     read, which enables the middleware's optimistic concurrency mode;
-//   - io.Closer: release connections and background goroutines.
+//   - io.Closer: release connections and background goroutines; Close is
+//     idempotent, and afterwards every method returns an error matching
+//     ErrClosed.
 //
 // Implementations should pass the suite in package
 // github.com/seshgo/sesh/conformance.
@@ -132,6 +134,12 @@ var (
 
 	// ErrTooLarge reports a record larger than the backend can store.
 	ErrTooLarge = errors.New("backend: session too large")
+
+	// ErrCorrupt reports a stored record that exists but cannot be decoded
+	// or decrypted (wrong key, tampered ciphertext, a field of the wrong
+	// type). The middleware treats the session as absent: it starts a fresh
+	// one and reports the error, and it leaves the record alone.
+	ErrCorrupt = errors.New("backend: stored session is corrupt")
 
 	// ErrInvalidData reports session data that the backend cannot store in
 	// its native form (for example a key that MongoDB forbids).

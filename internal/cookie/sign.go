@@ -1,0 +1,80 @@
+// Package cookie reads, signs and writes the session cookie exactly as
+// express-session 1.19 does (cookie 0.7.2 and cookie-signature 1.0.7).
+package cookie
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"hash"
+	"strings"
+	"sync"
+)
+
+// A Signer signs session ids with the first of its secrets and verifies
+// signatures made with any of them. It is safe for concurrent use.
+type Signer struct {
+	keys []key
+}
+
+type key struct {
+	pool *sync.Pool // of hash.Hash keyed with one secret
+}
+
+// NewSigner returns a Signer for secrets, which must not be empty.
+func NewSigner(secrets []string) *Signer {
+	s := &Signer{keys: make([]key, len(secrets))}
+	for i, secret := range secrets {
+		secret := []byte(secret)
+		s.keys[i] = key{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+	}
+	return s
+}
+
+// sigLen is the length of an unpadded base64 HMAC-SHA256.
+var sigLen = base64.RawStdEncoding.EncodedLen(sha256.Size)
+
+// mac appends the unpadded standard base64 HMAC-SHA256 of value under key k.
+func (k key) mac(dst []byte, value string) []byte {
+	h := k.pool.Get().(hash.Hash)
+	h.Reset()
+	h.Write([]byte(value))
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	k.pool.Put(h)
+	return base64.RawStdEncoding.AppendEncode(dst, sum[:])
+}
+
+// Sign returns value + "." + signature, signed with the first secret: what
+// cookie-signature's sign(value, secret) returns.
+func (s *Signer) Sign(value string) string {
+	b := make([]byte, 0, len(value)+1+sigLen)
+	b = append(b, value...)
+	b = append(b, '.')
+	return string(s.keys[0].mac(b, value))
+}
+
+// Unsign verifies signed, which has the form value + "." + signature, against
+// every secret in constant time and returns value if one matches. As in
+// cookie-signature, the last "." separates the signature, so values may
+// contain dots.
+func (s *Signer) Unsign(signed string) (string, bool) {
+	dot := strings.LastIndexByte(signed, '.')
+	if dot < 0 || len(signed)-dot-1 != sigLen {
+		return "", false
+	}
+	value, sig := signed[:dot], signed[dot+1:]
+	var buf [64]byte
+	ok := false
+	for _, k := range s.keys {
+		// Every secret is tried, so the time taken does not reveal which
+		// one matched.
+		if hmac.Equal(k.mac(buf[:0], value), []byte(sig)) {
+			ok = true
+		}
+	}
+	if !ok {
+		return "", false
+	}
+	return value, true
+}
