@@ -125,11 +125,11 @@ func TestExpressTrace(t *testing.T) {
 	}
 	var id, header string
 	for _, c := range []want{
-		{"", "", false},                                 // first hit, no writes: nothing
-		{"views", "set", true},                          // first hit, views=1: upsert, cookie
-		{"", "get touch", false},                        // cookie, no writes: touch only
-		{"views", "get set", true},                      // cookie, views++: rewrite, cookie
-		{"regenerate", "get destroy set", true},         // regenerate + write: delete old, upsert new
+		{"", "", false},                                // first hit, no writes: nothing
+		{"views", "set", true},                         // first hit, views=1: upsert, cookie
+		{"", "get touch", false},                       // cookie, no writes: touch only
+		{"views", "get set", true},                     // cookie, views++: rewrite, cookie
+		{"regenerate", "get destroy set", true},        // regenerate + write: delete old, upsert new
 		{"destroy", "get destroy", true /* cleared */}, // destroy: delete; sesh clears the cookie
 	} {
 		step = c.step
