@@ -91,7 +91,10 @@ type Options struct {
 	Concurrency Concurrency
 
 	// MaxRetries bounds the re-applications of a request's changes after
-	// conflicts in the Optimistic mode. Default 5.
+	// conflicts in the Optimistic mode: a request that keeps losing races
+	// gives up with session.ErrConflict. Each lost race means another
+	// request succeeded, so N overlapping requests of one session need at
+	// most N-1. Default 100.
 	MaxRetries int
 
 	// ErrorHandler writes the response when the session layer fails: the

@@ -67,7 +67,7 @@ func NewManager(cfg Config) (*Manager, error) {
 		m.cfg.Now = time.Now
 	}
 	if m.cfg.MaxRetries <= 0 {
-		m.cfg.MaxRetries = 5
+		m.cfg.MaxRetries = 100
 	}
 	return m, nil
 }
