@@ -25,7 +25,8 @@ var ErrMalformed = errors.New("codec: malformed session data")
 
 // A Codec turns a Payload into bytes for a backend and back.
 //
-// Decode must not retain data after it returns, and must return an error
+// Decode may keep references into data, which the caller must not modify
+// afterwards, and must return an error
 // matching ErrMalformed, never panic, for any input it cannot decode.
 type Codec interface {
 	Encode(p *Payload) ([]byte, error)

@@ -126,10 +126,22 @@ func (jsonCodec) Decode(data []byte) (*Payload, error) {
 	p := &Payload{}
 	sawCookie := false
 	var index map[string]int
-	err := eachMember(data, func(key string, value []byte) error {
-		if key == "cookie" {
+	var it members
+	if err := it.start(data); err != nil {
+		return nil, err
+	}
+	for it.next() {
+		value := it.value
+		if string(it.rawKey) == "cookie" {
 			sawCookie = true
-			return decodeCookie(value, &p.Cookie)
+			if err := decodeCookie(value, &p.Cookie); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		key, err := it.key()
+		if err != nil {
+			return nil, err
 		}
 		if len(p.Values) >= 8 && index == nil {
 			index = make(map[string]int, 16)
@@ -138,17 +150,19 @@ func (jsonCodec) Decode(data []byte) (*Payload, error) {
 			}
 		}
 		if i, ok := lookup(p.Values, index, key); ok {
-			p.Values[i].JSON = bytes.Clone(value)
-			return nil
+			p.Values[i].JSON = value
+			continue
 		}
 		if index != nil {
 			index[key] = len(p.Values)
 		}
-		p.Values = append(p.Values, Value{Key: key, JSON: bytes.Clone(value)})
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		if p.Values == nil {
+			p.Values = make([]Value, 0, 4)
+		}
+		p.Values = append(p.Values, Value{Key: key, JSON: value})
+	}
+	if it.err != nil {
+		return nil, it.err
 	}
 	if !sawCookie {
 		return nil, fmt.Errorf("%w: no cookie", ErrMalformed)
@@ -169,83 +183,75 @@ func lookup(values []Value, index map[string]int, key string) (int, bool) {
 	return 0, false
 }
 
-// cookieJSON mirrors express-session's cookie object loosely: every field
-// is decoded by hand so that a wrong type is reported, not ignored.
-type cookieJSON struct {
-	OriginalMaxAge json.RawMessage `json:"originalMaxAge"`
-	Partitioned    json.RawMessage `json:"partitioned"`
-	Priority       json.RawMessage `json:"priority"`
-	Expires        json.RawMessage `json:"expires"`
-	Secure         json.RawMessage `json:"secure"`
-	HTTPOnly       json.RawMessage `json:"httpOnly"`
-	Domain         json.RawMessage `json:"domain"`
-	Path           json.RawMessage `json:"path"`
-	SameSite       json.RawMessage `json:"sameSite"`
-}
-
+// decodeCookie decodes express-session's cookie object. Every field is
+// checked for its type, so that a wrong type is reported, not ignored;
+// unknown fields are ignored.
 func decodeCookie(data []byte, c *Cookie) error {
-	if len(data) == 0 || data[0] != '{' {
+	*c = Cookie{HTTPOnly: true}
+	var it members
+	if err := it.start(data); err != nil {
 		return fmt.Errorf("%w: cookie is not an object", ErrMalformed)
 	}
-	var raw cookieJSON
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return fmt.Errorf("%w: cookie: %v", ErrMalformed, err)
-	}
-	*c = Cookie{HTTPOnly: true}
-	var err error
-	field := func(name string, f func() error) {
-		if err == nil {
-			if e := f(); e != nil {
-				err = fmt.Errorf("%w: cookie.%s: %v", ErrMalformed, name, e)
+	for it.next() {
+		raw := it.value
+		var err error
+		switch string(it.rawKey) {
+		case "originalMaxAge":
+			var ms float64
+			var ok bool
+			if ms, ok, err = number(raw); ok {
+				c.OriginalMaxAge = time.Duration(math.Round(ms)) * time.Millisecond
+			}
+		case "expires":
+			err = date(raw, &c.Expires)
+		case "partitioned":
+			err = boolean(raw, &c.Partitioned)
+		case "priority":
+			err = str(raw, &c.Priority)
+		case "secure":
+			err = boolean(raw, &c.Secure)
+		case "httpOnly":
+			err = boolean(raw, &c.HTTPOnly)
+		case "domain":
+			err = str(raw, &c.Domain)
+		case "path":
+			err = str(raw, &c.Path)
+		case "sameSite":
+			// express-session accepts true for "strict" and false for none.
+			switch string(raw) {
+			case "true":
+				c.SameSite = "strict"
+			case "false":
+				c.SameSite = ""
+			default:
+				err = str(raw, &c.SameSite)
 			}
 		}
+		if err != nil {
+			return fmt.Errorf("%w: cookie.%s: %v", ErrMalformed, it.rawKey, err)
+		}
 	}
-	field("originalMaxAge", func() error {
-		ms, ok, e := number(raw.OriginalMaxAge)
-		if ok {
-			c.OriginalMaxAge = time.Duration(math.Round(ms)) * time.Millisecond
-		}
-		return e
-	})
-	field("expires", func() error { return date(raw.Expires, &c.Expires) })
-	field("partitioned", func() error { return boolean(raw.Partitioned, &c.Partitioned) })
-	field("priority", func() error { return str(raw.Priority, &c.Priority) })
-	field("secure", func() error { return boolean(raw.Secure, &c.Secure) })
-	field("httpOnly", func() error { return boolean(raw.HTTPOnly, &c.HTTPOnly) })
-	field("domain", func() error { return str(raw.Domain, &c.Domain) })
-	field("path", func() error { return str(raw.Path, &c.Path) })
-	field("sameSite", func() error {
-		// express-session accepts true for "strict" and false for none.
-		switch string(raw.SameSite) {
-		case "true":
-			c.SameSite = "strict"
-			return nil
-		case "false":
-			c.SameSite = ""
-			return nil
-		}
-		return str(raw.SameSite, &c.SameSite)
-	})
-	return err
+	return it.err
 }
 
-func absent(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
+func absent(raw []byte) bool { return len(raw) == 0 || string(raw) == "null" }
 
-func number(raw json.RawMessage) (float64, bool, error) {
+func number(raw []byte) (float64, bool, error) {
 	if absent(raw) {
 		return 0, false, nil
 	}
-	var f float64
-	if err := json.Unmarshal(raw, &f); err != nil {
+	c := raw[0]
+	if c != '-' && (c < '0' || c > '9') {
 		return 0, false, fmt.Errorf("want a number, got %.20s", raw)
 	}
-	if math.Abs(f) > float64(math.MaxInt64/int64(time.Millisecond)) {
-		return 0, false, fmt.Errorf("number out of range: %g", f)
+	f, err := strconv.ParseFloat(string(raw), 64)
+	if err != nil || math.Abs(f) > float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0, false, fmt.Errorf("number out of range: %.20s", raw)
 	}
 	return f, true, nil
 }
 
-func boolean(raw json.RawMessage, dst *bool) error {
+func boolean(raw []byte, dst *bool) error {
 	switch string(raw) {
 	case "", "null":
 		return nil
@@ -259,21 +265,22 @@ func boolean(raw json.RawMessage, dst *bool) error {
 	return fmt.Errorf("want a boolean, got %.20s", raw)
 }
 
-func str(raw json.RawMessage, dst *string) error {
+func str(raw []byte, dst *string) error {
 	if absent(raw) {
 		return nil
 	}
 	if raw[0] != '"' {
 		return fmt.Errorf("want a string, got %.20s", raw)
 	}
-	return json.Unmarshal(raw, dst)
+	s, err := unquote(raw)
+	*dst = s
+	return err
 }
 
-func date(raw json.RawMessage, dst *time.Time) error {
+func date(raw []byte, dst *time.Time) error {
 	if absent(raw) {
 		return nil
 	}
-	var s string
 	if raw[0] != '"' {
 		// A number is milliseconds since the epoch, as new Date(n) reads it.
 		ms, _, err := number(raw)
@@ -283,7 +290,8 @@ func date(raw json.RawMessage, dst *time.Time) error {
 		*dst = time.UnixMilli(int64(ms)).UTC()
 		return nil
 	}
-	if err := json.Unmarshal(raw, &s); err != nil {
+	s, err := unquote(raw)
+	if err != nil {
 		return err
 	}
 	t, err := ParseDate(s)
@@ -304,36 +312,65 @@ func ParseDate(s string) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// eachMember calls fn for each member of the JSON object in data, which
-// must be valid JSON. Keys are unescaped; values are the raw JSON text.
-func eachMember(data []byte, fn func(key string, value []byte) error) error {
-	i := skipSpace(data, 0)
-	if i >= len(data) || data[i] != '{' {
+// members iterates over the members of a JSON object, which must be valid
+// JSON: keys unescaped, values as raw JSON text sharing the input.
+type members struct {
+	data   []byte
+	i      int
+	rawKey []byte // the key as written, without its quotes
+	value  []byte
+	err    error
+	done   bool
+
+	keyStart, keyEnd int
+}
+
+// key returns the current key, unescaped.
+func (m *members) key() (string, error) {
+	if bytes.IndexByte(m.rawKey, '\\') < 0 && utf8.Valid(m.rawKey) {
+		return string(m.rawKey), nil
+	}
+	var s string
+	if err := json.Unmarshal(m.data[m.keyStart:m.keyEnd], &s); err != nil {
+		return "", fmt.Errorf("%w: bad key: %v", ErrMalformed, err)
+	}
+	return s, nil
+}
+
+func (m *members) start(data []byte) error {
+	m.data = data
+	m.i = skipSpace(data, 0)
+	if m.i >= len(data) || data[m.i] != '{' {
 		return fmt.Errorf("%w: not a JSON object", ErrMalformed)
 	}
-	i = skipSpace(data, i+1)
-	if i < len(data) && data[i] == '}' {
-		return nil
-	}
-	for i < len(data) {
-		end := stringEnd(data, i)
-		key, err := unquote(data[i:end])
-		if err != nil {
-			return err
-		}
-		i = skipSpace(data, end)
-		i = skipSpace(data, i+1) // the colon
-		vend := valueEnd(data, i)
-		if err := fn(key, data[i:vend]); err != nil {
-			return err
-		}
-		i = skipSpace(data, vend)
-		if i >= len(data) || data[i] == '}' {
-			return nil
-		}
-		i = skipSpace(data, i+1) // the comma
-	}
+	m.i = skipSpace(data, m.i+1)
+	m.done = m.i >= len(data) || data[m.i] == '}'
 	return nil
+}
+
+func (m *members) next() bool {
+	if m.done || m.err != nil {
+		return false
+	}
+	data := m.data
+	end := stringEnd(data, m.i)
+	if end-m.i < 2 {
+		m.err = fmt.Errorf("%w: bad key", ErrMalformed)
+		return false
+	}
+	m.keyStart, m.keyEnd = m.i, end
+	m.rawKey = data[m.i+1 : end-1]
+	i := skipSpace(data, end)
+	i = skipSpace(data, i+1) // the colon
+	vend := valueEnd(data, i)
+	m.value = data[i:vend:vend]
+	i = skipSpace(data, vend)
+	if i >= len(data) || data[i] == '}' {
+		m.done = true
+	} else {
+		m.i = skipSpace(data, i+1) // the comma
+	}
+	return true
 }
 
 func skipSpace(data []byte, i int) int {

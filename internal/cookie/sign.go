@@ -34,24 +34,23 @@ func NewSigner(secrets []string) *Signer {
 // sigLen is the length of an unpadded base64 HMAC-SHA256.
 var sigLen = base64.RawStdEncoding.EncodedLen(sha256.Size)
 
-// mac appends the unpadded standard base64 HMAC-SHA256 of value under key k.
-func (k key) mac(dst []byte, value string) []byte {
+// mac returns the unpadded standard base64 HMAC-SHA256 of value under key k.
+func (k key) mac(value string) (sig [43]byte) {
 	h := k.pool.Get().(hash.Hash)
 	h.Reset()
 	h.Write([]byte(value))
 	var sum [sha256.Size]byte
 	h.Sum(sum[:0])
 	k.pool.Put(h)
-	return base64.RawStdEncoding.AppendEncode(dst, sum[:])
+	base64.RawStdEncoding.Encode(sig[:], sum[:])
+	return sig
 }
 
 // Sign returns value + "." + signature, signed with the first secret: what
 // cookie-signature's sign(value, secret) returns.
 func (s *Signer) Sign(value string) string {
-	b := make([]byte, 0, len(value)+1+sigLen)
-	b = append(b, value...)
-	b = append(b, '.')
-	return string(s.keys[0].mac(b, value))
+	sig := s.keys[0].mac(value)
+	return value + "." + string(sig[:])
 }
 
 // Unsign verifies signed, which has the form value + "." + signature, against
@@ -64,12 +63,12 @@ func (s *Signer) Unsign(signed string) (string, bool) {
 		return "", false
 	}
 	value, sig := signed[:dot], signed[dot+1:]
-	var buf [64]byte
 	ok := false
 	for _, k := range s.keys {
 		// Every secret is tried, so the time taken does not reveal which
 		// one matched.
-		if hmac.Equal(k.mac(buf[:0], value), []byte(sig)) {
+		want := k.mac(value)
+		if hmac.Equal(want[:], []byte(sig)) {
 			ok = true
 		}
 	}
