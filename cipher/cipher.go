@@ -1,20 +1,52 @@
-// Package cipher encrypts sessions at rest in the formats connect-mongo
-// uses, so that encrypted sessions can be shared with Express applications.
 package cipher
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // A Cipher encrypts a serialized session into the text a backend stores,
 // and back.
 //
-// Decrypt returns an error matching ErrDecrypt, never panics, for text it
-// cannot decrypt: a wrong key, truncated or tampered ciphertext, or text
-// that is not ciphertext at all. Implementations are safe for concurrent
-// use.
+// Encrypt returns printable ASCII text. Decrypt returns an error matching
+// ErrDecrypt, and never panics, for text it cannot decrypt: a wrong key,
+// truncated or tampered ciphertext, or text that is not ciphertext at all
+// (for example a session stored in clear before encryption was turned on).
+// Implementations are safe for concurrent use.
+//
+// WebCrypto and Kruptein implement the two formats of connect-mongo; Multi
+// combines ciphers for key rotation and migrations; Wrap applies a Cipher
+// to any backend.
 type Cipher interface {
 	Encrypt(plaintext []byte) (string, error)
 	Decrypt(ciphertext string) ([]byte, error)
 }
 
-// ErrDecrypt reports text that could not be decrypted.
+// ErrDecrypt reports text that could not be decrypted. Every decryption
+// error returned by this package matches it with errors.Is.
 var ErrDecrypt = errors.New("cipher: cannot decrypt session")
+
+// decryptError returns an error that matches ErrDecrypt, names the format
+// and says why the text was rejected. cause, when not nil, is wrapped too.
+func decryptError(format, reason string, cause error) error {
+	if cause == nil {
+		return fmt.Errorf("%w: %s: %s", ErrDecrypt, format, reason)
+	}
+	return fmt.Errorf("%w: %s: %s: %w", ErrDecrypt, format, reason, cause)
+}
+
+// withSecrets says which keys were tried: "with the secret" or "with any of
+// the n secrets".
+func withSecrets(n int) string {
+	if n == 1 {
+		return "with the secret"
+	}
+	return fmt.Sprintf("with any of the %d secrets", n)
+}
+
+// The ciphers of this package.
+var (
+	_ Cipher = (*WebCrypto)(nil)
+	_ Cipher = (*Kruptein)(nil)
+	_ Cipher = (*multi)(nil)
+)
