@@ -10,7 +10,7 @@ import (
 	"github.com/seshgo/sesh/session"
 )
 
-// serve runs h behind the middleware once and returns the Set-Cookie header.
+// serve runs h behind the middleware once.
 func serve(h http.HandlerFunc) {
 	store := memory.New(memory.Options{})
 	defer store.Close()

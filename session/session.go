@@ -83,6 +83,10 @@ func (s *Session) Len() int { return s.st.Len() }
 // JSON returns a copy of the JSON text stored under key.
 func (s *Session) JSON(key string) (json.RawMessage, bool) { return s.st.Value(key) }
 
+// MarshalJSON returns the session as express-session stores it and as
+// JSON.stringify(req.session) shows it: the cookie object, then the values.
+func (s *Session) MarshalJSON() ([]byte, error) { return s.st.ExpressJSON() }
+
 // Decode decodes the value stored under key into dst, as json.Unmarshal.
 // found is false, and dst untouched, when no value is stored under key.
 func (s *Session) Decode(key string, dst any) (found bool, err error) {

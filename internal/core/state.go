@@ -640,6 +640,14 @@ func (s *State) Modified() bool {
 	return s.modified()
 }
 
+// ExpressJSON returns the session as express-session's JSON, whatever
+// codec the backend uses.
+func (s *State) ExpressJSON() ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return codec.JSON.Encode(&codec.Payload{Cookie: s.cookie, Values: s.values})
+}
+
 // Cookie returns the session's cookie object.
 func (s *State) Cookie() codec.Cookie {
 	s.mu.Lock()
