@@ -15,29 +15,29 @@ import (
 // Config is the server's configuration, read from the environment by
 // FromEnv. Each field names its variable.
 type Config struct {
-	Port          string        // PORT (default 0: any free port)
-	MongoURI      string        // MONGODB_URI (empty: in-memory backend)
-	Database      string        // DB
-	Collection    string        // COLLECTION (default sessions)
-	Secrets       []string      // SECRET, comma-separated; the first signs (default "keyboard cat")
-	Resave        bool          // RESAVE
-	SaveUninit    bool          // SAVE_UNINITIALIZED
-	Rolling       bool          // ROLLING
-	MaxAge        time.Duration // MAX_AGE_MS (empty: browser-session cookie)
-	TTL           time.Duration // TTL_S (default 14 days)
-	TouchAfter    time.Duration // TOUCH_AFTER_S
-	Stringify     bool          // STRINGIFY (default true)
-	CryptoSecret  string        // CRYPTO_SECRET
-	CryptoFormat  string        // CRYPTO_FORMAT: webcrypto (default) or kruptein
-	CookieName    string        // COOKIE_NAME (default connect.sid)
-	SameSite      string        // SAME_SITE: lax, strict, none, auto or empty (no attribute)
-	CookieSecure  string        // COOKIE_SECURE: true, false (default) or auto
-	TrustProxy    bool          // TRUST_PROXY
-	Timestamps    bool          // TIMESTAMPS
-	AutoRemove    string        // AUTO_REMOVE: native (default), interval or disabled
-	RemoveEvery   time.Duration // AUTO_REMOVE_INTERVAL_MIN (default 10)
-	Concurrency   string        // CONCURRENCY: optimistic, or empty for last-write-wins
-	OpTimeout     time.Duration // OP_TIMEOUT_MS (default: the backend's)
+	Port         string        // PORT (default 0: any free port)
+	MongoURI     string        // MONGODB_URI (empty: in-memory backend)
+	Database     string        // DB
+	Collection   string        // COLLECTION (default sessions)
+	Secrets      []string      // SECRET, comma-separated; the first signs (default "keyboard cat")
+	Resave       bool          // RESAVE
+	SaveUninit   bool          // SAVE_UNINITIALIZED
+	Rolling      bool          // ROLLING
+	MaxAge       time.Duration // MAX_AGE_MS (empty: browser-session cookie)
+	TTL          time.Duration // TTL_S (default 14 days)
+	TouchAfter   time.Duration // TOUCH_AFTER_S
+	Stringify    bool          // STRINGIFY (default true)
+	CryptoSecret string        // CRYPTO_SECRET
+	CryptoFormat string        // CRYPTO_FORMAT: webcrypto (default) or kruptein
+	CookieName   string        // COOKIE_NAME (default connect.sid)
+	SameSite     string        // SAME_SITE: lax, strict, none, auto or empty (no attribute)
+	CookieSecure string        // COOKIE_SECURE: true, false (default) or auto
+	TrustProxy   bool          // TRUST_PROXY
+	Timestamps   bool          // TIMESTAMPS
+	AutoRemove   string        // AUTO_REMOVE: native (default), interval or disabled
+	RemoveEvery  time.Duration // AUTO_REMOVE_INTERVAL_MIN (default 10)
+	Concurrency  string        // CONCURRENCY: optimistic, or empty for last-write-wins
+	OpTimeout    time.Duration // OP_TIMEOUT_MS (default: the backend's)
 }
 
 // FromEnv reads a Config through getenv (os.Getenv in the command).
