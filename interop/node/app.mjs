@@ -1,7 +1,8 @@
 // The Express side of sesh's interop suite: express 5 + express-session 1.19
 // + connect-mongo 6, configured from the same environment variables and
 // serving the same routes as sesh's cmd/sesh-compat, so that one HTTP
-// scenario can run against both and share their sessions.
+// scenario can run against both and share their sessions. One route is
+// Express's own: /setjson, which stores typed values (see below).
 import express from 'express';
 import session from 'express-session';
 import { MongoStore, createWebCryptoAdapter, createKrupteinAdapter } from 'connect-mongo';
@@ -72,6 +73,27 @@ app.get('/set', async (req, res) => {
   const delay = Number(req.query.delay_ms || 0);
   if (delay > 0) await sleep(delay);
   req.session[k] = v;
+  res.json({ ok: true, id: req.sessionID });
+});
+
+// Express only (the compat server has no such route): stores the JSON
+// value v under k, with {"$date": ms} turned into a Date, as an application
+// storing typed values would. The interop tests use it to check that typed
+// values written by Express survive a rewrite by sesh.
+const revive = (key, value) => (value && typeof value === 'object' && typeof value.$date === 'number' ? new Date(value.$date) : value);
+app.get('/setjson', (req, res) => {
+  const { k, v } = req.query;
+  if (typeof k !== 'string' || typeof v !== 'string' || k === '') {
+    return res.status(400).json({ error: 'k and v are required' });
+  }
+  if (reserved.has(k)) return res.status(400).json({ error: `${k} is a reserved key` });
+  let value;
+  try {
+    value = JSON.parse(v, revive);
+  } catch (err) {
+    return res.status(400).json({ error: `v is not JSON: ${err.message}` });
+  }
+  req.session[k] = value;
   res.json({ ok: true, id: req.sessionID });
 });
 

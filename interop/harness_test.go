@@ -1,0 +1,329 @@
+// Package interop proves that sesh and Express share sessions: the Express
+// application in node/app.mjs (express 5, express-session 1.19,
+// connect-mongo 6) and sesh's compat server (cmd/sesh-compat), configured
+// by the same environment variables, run side by side against one MongoDB
+// collection, and a simulated browser moves between them.
+//
+// The tests need node (they skip without it) and a MongoDB-compatible
+// server from mongotest.URI ($MONGODB_URI, FerretDB in the test script).
+// The Express side's packages are installed with npm ci on first use.
+package interop
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// raceEnabled is set by race_test.go when the test binary is built with
+// -race; the compat server is then built with -race too.
+var raceEnabled bool
+
+// startTimeout bounds how long a server may take to print "listening on".
+const startTimeout = 30 * time.Second
+
+// stampName is the file in node_modules recording the hash of the
+// package-lock.json it was installed from.
+const stampName = ".sesh-interop-lock.sha256"
+
+// configKeys are the variables both servers read; the environment of the
+// test is stripped of them so that only a test's own settings apply.
+var configKeys = []string{
+	"PORT", "MONGODB_URI", "DB", "COLLECTION", "SECRET", "RESAVE",
+	"SAVE_UNINITIALIZED", "ROLLING", "MAX_AGE_MS", "TTL_S", "TOUCH_AFTER_S",
+	"STRINGIFY", "CRYPTO_SECRET", "CRYPTO_FORMAT", "COOKIE_NAME", "SAME_SITE",
+	"COOKIE_SECURE", "TRUST_PROXY", "TIMESTAMPS", "AUTO_REMOVE",
+	"AUTO_REMOVE_INTERVAL_MIN", "CONCURRENCY", "OP_TIMEOUT_MS", "NODE_OPTIONS",
+	"DEBUG", "NODE_ENV",
+}
+
+var tempRoot string // removed by TestMain
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if tempRoot != "" {
+		os.RemoveAll(tempRoot)
+	}
+	os.Exit(code)
+}
+
+// nodeDir returns the absolute path of interop/node.
+func nodeDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs("node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// requireNode skips the test when node is not installed: the one reason
+// this suite skips on its own.
+func requireNode(t testing.TB) string {
+	t.Helper()
+	p, err := exec.LookPath("node")
+	if err != nil {
+		t.Skipf("interop tests need Node.js to run the Express side (node/app.mjs), and no node is on PATH: %v", err)
+	}
+	return p
+}
+
+var npmOnce struct {
+	once sync.Once
+	err  error
+	log  string
+}
+
+// ensureNodeModules runs npm ci in interop/node, once per test binary,
+// unless node_modules was installed from the current package-lock.json.
+func ensureNodeModules(t testing.TB) {
+	t.Helper()
+	npmOnce.once.Do(func() {
+		npmOnce.log, npmOnce.err = installNodeModules(nodeDir(t))
+		if npmOnce.err == nil && npmOnce.log != "" {
+			t.Logf("node_modules was missing or older than package-lock.json; npm ci said:\n%s", npmOnce.log)
+		}
+	})
+	if npmOnce.err != nil {
+		t.Fatalf("installing the Express side's packages: %v\n%s", npmOnce.err, npmOnce.log)
+	}
+}
+
+func installNodeModules(dir string) (string, error) {
+	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(lock)
+	want := hex.EncodeToString(sum[:])
+	stamp := filepath.Join(dir, "node_modules", stampName)
+	if got, err := os.ReadFile(stamp); err == nil && strings.TrimSpace(string(got)) == want {
+		return "", nil
+	}
+	npm, err := exec.LookPath("npm")
+	if err != nil {
+		return "", fmt.Errorf("node_modules is missing or older than package-lock.json, and npm is not on PATH to install it: %w", err)
+	}
+	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("npm ci in %s: %w", dir, err)
+	}
+	if err := os.WriteFile(stamp, []byte(want+"\n"), 0o644); err != nil {
+		return string(out), err
+	}
+	return string(out), nil
+}
+
+var compatBuild struct {
+	once sync.Once
+	path string
+	err  error
+	out  string
+}
+
+// compatBinary builds ./cmd/sesh-compat once per test binary (with -race
+// when the tests run with it, so that the server's races are caught too).
+func compatBinary(t testing.TB) string {
+	t.Helper()
+	compatBuild.once.Do(func() {
+		dir, err := os.MkdirTemp("", "sesh-interop-")
+		if err != nil {
+			compatBuild.err = err
+			return
+		}
+		tempRoot = dir
+		bin := filepath.Join(dir, "sesh-compat")
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
+		args := []string{"build", "-o", bin}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		args = append(args, "github.com/seshgo/sesh/cmd/sesh-compat")
+		cmd := exec.Command(goTool, args...)
+		out, err := cmd.CombinedOutput()
+		compatBuild.path, compatBuild.err, compatBuild.out = bin, err, string(out)
+	})
+	if compatBuild.err != nil {
+		t.Fatalf("building cmd/sesh-compat: %v\n%s", compatBuild.err, compatBuild.out)
+	}
+	return compatBuild.path
+}
+
+// Side names a server implementation.
+type Side string
+
+const (
+	Express Side = "express"
+	Sesh    Side = "sesh"
+)
+
+// server is a running Express app or compat server.
+type server struct {
+	side Side
+	name string // for messages: side plus what distinguishes it
+	url  string // http://127.0.0.1:PORT
+	env  map[string]string
+
+	cmd  *exec.Cmd
+	out  *syncBuffer // stdout and stderr
+	done chan struct{}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// environ returns the test's environment without the servers' settings,
+// plus env.
+func environ(env map[string]string) []string {
+	drop := map[string]bool{}
+	for _, k := range configKeys {
+		drop[k] = true
+	}
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+var listening = regexp.MustCompile(`(?m)^listening on (\d+)\r?$`)
+
+// startServer runs side with env and waits until it listens.
+func startServer(t *testing.T, side Side, name string, env map[string]string) *server {
+	t.Helper()
+	s := launch(t, side, name, env)
+	s.await(t)
+	return s
+}
+
+// launch starts side with env and stops the process when the test ends.
+// Its output is shown if the test fails, and a data race reported by the
+// compat server fails the test. Call await before using it.
+func launch(t *testing.T, side Side, name string, env map[string]string) *server {
+	t.Helper()
+	var cmd *exec.Cmd
+	switch side {
+	case Express:
+		node := requireNode(t)
+		ensureNodeModules(t)
+		cmd = exec.Command(node, "app.mjs")
+		cmd.Dir = nodeDir(t)
+	case Sesh:
+		cmd = exec.Command(compatBinary(t))
+	default:
+		t.Fatalf("unknown side %q", side)
+	}
+	env["PORT"] = "0"
+	cmd.Env = environ(env)
+	if side == Sesh && raceEnabled && os.Getenv("GORACE") == "" {
+		// The race runtime waits a second before exiting, by default.
+		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")
+	}
+	setDeathSignal(cmd)
+	s := &server{side: side, name: name, env: env, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	cmd.Stdout = s.out
+	cmd.Stderr = s.out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting %s: %v", name, err)
+	}
+	go func() {
+		_ = cmd.Wait()
+		close(s.done)
+	}()
+	t.Cleanup(func() {
+		s.stop()
+		out := s.out.String()
+		if strings.Contains(out, "DATA RACE") {
+			t.Errorf("%s reported a data race:\n%s", name, out)
+		} else if t.Failed() && strings.TrimSpace(out) != "" {
+			t.Logf("output of %s:\n%s", name, out)
+		}
+	})
+	return s
+}
+
+// await waits until the server prints "listening on PORT".
+func (s *server) await(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(startTimeout)
+	for {
+		if m := listening.FindStringSubmatch(s.out.String()); m != nil {
+			s.url = "http://127.0.0.1:" + m[1]
+			return
+		}
+		if s.exited(10 * time.Millisecond) {
+			t.Fatalf("%s exited before listening (%v):\n%s", s.name, s.cmd.ProcessState, s.out.String())
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not print \"listening on PORT\" within %v:\n%s", s.name, startTimeout, s.out.String())
+		}
+	}
+}
+
+// stop ends the process: SIGTERM, then SIGKILL after a grace period.
+func (s *server) stop() {
+	select {
+	case <-s.done:
+		return
+	default:
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		_ = s.cmd.Process.Kill()
+	}
+	select {
+	case <-s.done:
+	case <-time.After(5 * time.Second):
+		_ = s.cmd.Process.Kill()
+		<-s.done
+	}
+}
+
+// exited reports whether the process has ended, waiting up to d.
+func (s *server) exited(d time.Duration) bool {
+	select {
+	case <-s.done:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}

@@ -1,0 +1,418 @@
+package interop
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// cryptoSecret is CRYPTO_SECRET in the encrypted modes.
+const cryptoSecret = "interop crypto secret"
+
+// maxAge is the cookie lifetime of the shared-session tests (MAX_AGE_MS).
+const maxAge = time.Hour
+
+// mode is a way the session field is stored.
+type mode struct {
+	name    string
+	env     map[string]string
+	session string // docShape.Session of the stored documents
+}
+
+var modes = []mode{
+	{"stringify", map[string]string{}, "JSON string"},
+	{"stringify-off", map[string]string{"STRINGIFY": "false"}, "embedded document"},
+	{"webcrypto", map[string]string{"CRYPTO_SECRET": cryptoSecret}, "webcrypto ciphertext"},
+	{"kruptein", map[string]string{"CRYPTO_SECRET": cryptoSecret, "CRYPTO_FORMAT": "kruptein"}, "kruptein ciphertext"},
+}
+
+// sessionID is the form of express-session's ids: 24 random bytes in
+// unpadded base64url.
+var sessionID = regexp.MustCompile(`^[A-Za-z0-9_-]{32}$`)
+
+// merge returns a new map with the entries of ms, later ones winning.
+func merge(ms ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range ms {
+		maps.Copy(out, m)
+	}
+	return out
+}
+
+// shared is one mode's servers, all on one database: four on collection
+// "sessions" with the default settings and cookies signed with the secret
+// "old" (expOld, seshOld) or with "new" while "old" is still accepted
+// (expNew, seshNew), and two on collection "lazy" with TOUCH_AFTER_S=3600.
+type shared struct {
+	mode    mode
+	coll    *collection
+	lazy    *collection
+	dec     decrypter
+	format  string
+	expOld  *server
+	seshOld *server
+	expNew  *server
+	seshNew *server
+	expLazy *server
+	seshLzy *server
+}
+
+// TestShared proves, in each storage mode (session as a JSON string, as
+// an embedded document, encrypted with connect-mongo's WebCrypto adapter,
+// encrypted with its kruptein adapter), that Express and sesh running on
+// one collection share their sessions both ways: the data, the cookie and
+// its signature, secret rotation, touches, touchAfter's lastModified gate,
+// expiry and destruction.
+func TestShared(t *testing.T) {
+	requireNode(t)
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			t.Parallel()
+			db := newDatabase(t)
+			base := merge(db.env("sessions"), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds())})
+			lazy := merge(db.env("lazy"), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds()), "TOUCH_AFTER_S": "3600", "SECRET": "old"})
+			f := &shared{mode: m, coll: db.coll("sessions"), lazy: db.coll("lazy")}
+			f.dec, f.format = newDecrypter(t, m.env)
+			f.expOld = launch(t, Express, "express(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
+			f.seshOld = launch(t, Sesh, "sesh(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
+			f.expNew = launch(t, Express, "express(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
+			f.seshNew = launch(t, Sesh, "sesh(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
+			f.expLazy = launch(t, Express, "express(TOUCH_AFTER_S=3600)", merge(lazy))
+			f.seshLzy = launch(t, Sesh, "sesh(TOUCH_AFTER_S=3600)", merge(lazy))
+			for _, s := range []*server{f.expOld, f.seshOld, f.expNew, f.seshNew, f.expLazy, f.seshLzy} {
+				s.await(t)
+			}
+			t.Run("JarSharesCookiesAcrossPorts", f.jar)
+			t.Run("ExpressToSesh", func(t *testing.T) { f.roundTrip(t, f.expOld, f.seshOld) })
+			t.Run("SeshToExpress", func(t *testing.T) { f.roundTrip(t, f.seshOld, f.expOld) })
+			t.Run("CookieSignature", f.signature)
+			t.Run("SecretRotation", f.rotation)
+			t.Run("Touch", f.touch)
+			t.Run("TouchAfter", f.touchAfter)
+			t.Run("Expired", f.expired)
+			t.Run("Destroy", f.destroy)
+		})
+	}
+}
+
+// pairs returns both orders of a and b.
+func pairs(a, b *server) [][2]*server { return [][2]*server{{a, b}, {b, a}} }
+
+func wantStatus(t *testing.T, r *response, want int) {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("want status %d: %s", want, r)
+	}
+}
+
+// create stores {k: v} in a new session on s and returns its id.
+func create(t *testing.T, b *browser, s *server, k, v string) string {
+	t.Helper()
+	r := b.get(s, "/set?k="+url.QueryEscape(k)+"&v="+url.QueryEscape(v))
+	wantStatus(t, r, http.StatusOK)
+	id := r.str("id")
+	if !sessionID.MatchString(id) {
+		t.Fatalf("the session id %q is not 32 characters of base64url, as express-session's uid-safe makes: %s", id, r)
+	}
+	if got := idOf(b.cookie(s)); got != id {
+		t.Fatalf("the browser's cookie carries session %q, not the session %q that was just created: %s", got, id, r)
+	}
+	return id
+}
+
+// wantData checks that a /get response shows session id with exactly
+// data.
+func wantData(t *testing.T, r *response, id string, data map[string]any, why string) {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	if got := r.str("id"); got != id {
+		t.Fatalf("%s: want session %s, got session %s: %s", why, id, got, r)
+	}
+	if got := r.data(); !maps.Equal(got, data) {
+		t.Fatalf("%s: session %s holds %v, want %v: %s", why, id, got, data, r)
+	}
+}
+
+// wantFresh checks that a /get response shows a new, empty session rather
+// than session old.
+func wantFresh(t *testing.T, r *response, old, why string) {
+	t.Helper()
+	wantStatus(t, r, http.StatusOK)
+	if got := r.str("id"); got == old || got == "" {
+		t.Fatalf("%s: want a new session, got session %q: %s", why, got, r)
+	}
+	if got := r.data(); len(got) != 0 {
+		t.Fatalf("%s: want an empty session, got %v: %s", why, got, r)
+	}
+}
+
+// jar checks the premise of the browser: a cookie set by one server is
+// sent to the other, as both are on 127.0.0.1.
+func (f *shared) jar(t *testing.T) {
+	b := newBrowser(t)
+	id := create(t, b, f.expOld, "k", "v")
+	if got := idOf(b.cookie(f.seshOld)); got != id {
+		t.Fatalf("the cookie jar keeps the cookie %s set for %s, but does not send it to %s (another port on the same host): it would send %q",
+			id, f.expOld.url, f.seshOld.url, b.header(f.seshOld))
+	}
+}
+
+// roundTrip: a session created on a is read by b, changed by b, and a sees
+// the change.
+func (f *shared) roundTrip(t *testing.T, a, b *server) {
+	br := newBrowser(t)
+	id := create(t, br, a, "color", "blue")
+	doc := f.coll.mustDoc(t, id, a.name+" created it")
+	if got := shapeOf(t, doc, f.dec, f.format); got.Session != f.mode.session {
+		t.Errorf("%s stored the session as %s, want %s: %s", a.name, got.Session, f.mode.session, doc)
+	}
+	wantData(t, br.get(b, "/get"), id, map[string]any{"color": "blue"}, b.name+" reading the session "+a.name+" created")
+
+	r := br.get(b, "/set?k=color&v=green")
+	wantStatus(t, r, http.StatusOK)
+	if r.str("id") != id {
+		t.Fatalf("%s changed session %s but answered for session %s: %s", b.name, id, r.str("id"), r)
+	}
+	wantStatus(t, br.get(b, "/set?k=by&v="+string(b.side)), http.StatusOK)
+	want := map[string]any{"color": "green", "by": string(b.side)}
+	wantData(t, br.get(a, "/get"), id, want, a.name+" reading the changes "+b.name+" made")
+	doc = f.coll.mustDoc(t, id, b.name+" changed it")
+	if got := shapeOf(t, doc, f.dec, f.format); got.Session != f.mode.session || got.Values != `{"by":"`+string(b.side)+`","color":"green"}` {
+		t.Errorf("after %s changed it the stored session is %s", b.name, got)
+	}
+}
+
+// signature: both sign the cookie identically, and both refuse a cookie
+// whose signature does not match.
+func (f *shared) signature(t *testing.T) {
+	var shapes []string
+	for _, s := range []*server{f.expOld, f.seshOld} {
+		b := newBrowser(t)
+		r := b.get(s, "/set?k=k&v=v")
+		wantStatus(t, r, http.StatusOK)
+		c, ok := r.sessionCookie()
+		if !ok {
+			t.Fatalf("no session cookie for a new, modified session: %s", r)
+		}
+		if want := signedValue(r.str("id"), "old"); c.value != want {
+			t.Errorf("%s sent the cookie value %s, want express-session's signature with the secret \"old\", %s", s.name, c.value, want)
+		}
+		shapes = append(shapes, c.shape())
+	}
+	if shapes[0] != shapes[1] {
+		t.Errorf("the session cookies differ:\n%s: %s\n%s: %s", f.expOld.name, shapes[0], f.seshOld.name, shapes[1])
+	}
+	b := newBrowser(t)
+	id := create(t, b, f.expOld, "k", "v")
+	raw, err := url.PathUnescape(b.cookie(f.expOld)) // s:<id>.<mac>
+	if err != nil {
+		t.Fatal(err)
+	}
+	dot := strings.LastIndexByte(raw, '.')
+	first, last := raw[dot+1], raw[len(raw)-1]
+	// The MAC's 43rd base64 character carries 2 unused bits: the same MAC
+	// with one of them set is a non-canonical encoding, which
+	// express-session refuses (it compares strings).
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	nonCanonical := alphabet[strings.IndexByte(alphabet, last)^1]
+	tampered := byte('A')
+	if first == 'A' {
+		tampered = 'B'
+	}
+	bad := map[string]string{
+		"tampered signature":      encodeURIComponent(raw[:dot+1] + string(tampered) + raw[dot+2:]),
+		"non-canonical signature": encodeURIComponent(raw[:len(raw)-1] + string(nonCanonical)),
+		"unsigned id":             id,
+		"signed with another":     signedValue(id, "other"),
+		"without the s: mark":     encodeURIComponent(strings.TrimPrefix(raw, "s:")),
+	}
+	for what, v := range bad {
+		for _, s := range []*server{f.expOld, f.seshOld} {
+			wantFresh(t, fetch(t, s, "/get", cookieName+"="+v), id, s.name+" given a cookie with a "+what)
+		}
+	}
+}
+
+// rotation: Express signing with "old" and sesh configured "new,old"
+// accept each other's cookies, the server with "new" first re-signs with
+// "new", and a server that knows only "old" refuses that cookie.
+func (f *shared) rotation(t *testing.T) {
+	for _, p := range [][4]*server{
+		{f.expOld, f.seshNew, f.expNew, f.seshOld},
+		{f.seshOld, f.expNew, f.seshNew, f.expOld},
+	} {
+		old, rotated, rotated2, oldOnly := p[0], p[1], p[2], p[3]
+		t.Run(string(old.side)+"-to-"+string(rotated.side), func(t *testing.T) {
+			b := newBrowser(t)
+			id := create(t, b, old, "k", "v")
+			if got, want := b.cookie(old), signedValue(id, "old"); got != want {
+				t.Fatalf("%s signed with %s, want %s", old.name, got, want)
+			}
+			wantData(t, b.get(rotated, "/get"), id, map[string]any{"k": "v"}, rotated.name+" reading a cookie signed with the old secret")
+			r := b.get(rotated, "/set?k=k&v=w")
+			wantStatus(t, r, http.StatusOK)
+			c, ok := r.sessionCookie()
+			if !ok {
+				t.Fatalf("%s changed a persistent session but sent no cookie: %s", rotated.name, r)
+			}
+			if want := signedValue(id, "new"); c.value != want {
+				t.Fatalf("%s sent the cookie %s, want session %s signed with the new secret: %s", rotated.name, c.value, id, want)
+			}
+			wantData(t, b.get(rotated2, "/get"), id, map[string]any{"k": "w"}, rotated2.name+" reading a cookie signed with the new secret")
+			wantFresh(t, b.get(oldOnly, "/get"), id, oldOnly.name+", which does not know the new secret, given a cookie signed with it")
+		})
+	}
+}
+
+// near reports whether got is within tolerance of want.
+func near(got, want time.Time, tolerance time.Duration) bool {
+	d := got.Sub(want)
+	return d > -tolerance && d < tolerance
+}
+
+// touch: an unmodified request on one side extends the expiry of a
+// session the other side stored, without rewriting its data.
+func (f *shared) touch(t *testing.T) {
+	for _, p := range pairs(f.expOld, f.seshOld) {
+		a, b := p[0], p[1]
+		t.Run(string(a.side)+"-to-"+string(b.side), func(t *testing.T) {
+			br := newBrowser(t)
+			id := create(t, br, a, "k", "v")
+			doc := f.coll.mustDoc(t, id, "created")
+			session := sessionField(doc)
+			// Ten minutes pass.
+			early := dateField(t, doc, "expires").Add(-10 * time.Minute)
+			f.coll.set(t, id, bson.D{{Key: "expires", Value: early}})
+
+			before := time.Now()
+			r := br.get(b, "/noop")
+			wantStatus(t, r, http.StatusOK)
+			if len(r.setCookies) != 0 {
+				t.Errorf("%s sent a cookie for an unmodified session without rolling: %s", b.name, r)
+			}
+			doc = f.coll.mustDoc(t, id, "touched")
+			got := dateField(t, doc, "expires")
+			if !near(got, before.Add(maxAge), 5*time.Second) {
+				t.Errorf("%s did not touch the session %s stored: its expires is %v after the request, was %v before; want about now + %v (%v)",
+					b.name, a.name, got, early, maxAge, before.Add(maxAge).UTC())
+			}
+			if after := sessionField(doc); after != session {
+				t.Errorf("%s rewrote the session field on a touch:\nbefore %s\nafter  %s", b.name, session, after)
+			}
+		})
+	}
+}
+
+// touchAfter: with TOUCH_AFTER_S on both sides, the lastModified either
+// side writes gates the other's touches.
+func (f *shared) touchAfter(t *testing.T) {
+	for _, p := range pairs(f.expLazy, f.seshLzy) {
+		x, y := p[0], p[1]
+		t.Run(string(x.side)+"-to-"+string(y.side), func(t *testing.T) {
+			br := newBrowser(t)
+			id := create(t, br, x, "k", "v")
+			doc := f.lazy.mustDoc(t, id, "created")
+			lm, exp := dateField(t, doc, "lastModified"), dateField(t, doc, "expires")
+			if lm.IsZero() {
+				t.Fatalf("%s with touchAfter stored no lastModified: %s", x.name, doc)
+			}
+			gated := func(s *server, why string) {
+				t.Helper()
+				wantStatus(t, br.get(s, "/noop"), http.StatusOK)
+				d := f.lazy.mustDoc(t, id, why)
+				if l, e := dateField(t, d, "lastModified"), dateField(t, d, "expires"); !l.Equal(lm) || !e.Equal(exp) {
+					t.Fatalf("%s: %s touched the session although its lastModified (%v) is recent: lastModified %v → %v, expires %v → %v",
+						why, s.name, lm, lm, l, exp, e)
+				}
+			}
+			touched := func(s *server, why string) {
+				t.Helper()
+				// An hour and ten minutes pass (expires is moved back by ten
+				// minutes only, so that the session is still alive).
+				lm, exp = lm.Add(-70*time.Minute), exp.Add(-10*time.Minute)
+				f.lazy.set(t, id, bson.D{{Key: "lastModified", Value: lm}, {Key: "expires", Value: exp}})
+				before := time.Now()
+				wantStatus(t, br.get(s, "/noop"), http.StatusOK)
+				d := f.lazy.mustDoc(t, id, why)
+				l, e := dateField(t, d, "lastModified"), dateField(t, d, "expires")
+				if !near(l, before, 5*time.Second) || !near(e, before.Add(maxAge), 5*time.Second) {
+					t.Fatalf("%s: %s did not touch the session although its lastModified is over touchAfter old: lastModified %v → %v, expires %v → %v; want both about now (%v) and now + %v",
+						why, s.name, lm, l, exp, e, before.UTC(), maxAge)
+				}
+				lm, exp = l, e
+			}
+			gated(y, "lastModified written by "+x.name+"'s save")
+			touched(y, "lastModified an hour old")
+			gated(x, "lastModified written by "+y.name+"'s touch")
+			touched(x, "lastModified an hour old again")
+			gated(y, "lastModified written by "+x.name+"'s touch")
+			wantData(t, br.get(y, "/get"), id, map[string]any{"k": "v"}, "after the touches")
+		})
+	}
+}
+
+// expired: a stored session past its expires is gone for both, even
+// though no TTL index removed the document.
+func (f *shared) expired(t *testing.T) {
+	for _, a := range []*server{f.expOld, f.seshOld} {
+		br := newBrowser(t)
+		id := create(t, br, a, "k", "v")
+		f.coll.set(t, id, bson.D{{Key: "expires", Value: time.Now().Add(-time.Second)}})
+		for _, s := range []*server{f.expOld, f.seshOld} {
+			wantFresh(t, br.get(s, "/get"), id, s.name+" given the cookie of an expired session "+a.name+" stored")
+		}
+	}
+}
+
+// destroy: a session destroyed on one side is gone on both; the old cookie
+// then gets a fresh session everywhere. sesh's /destroy clears the
+// browser's cookie, Express's does not (a deliberate difference).
+func (f *shared) destroy(t *testing.T) {
+	for _, p := range pairs(f.expOld, f.seshOld) {
+		x, y := p[0], p[1]
+		t.Run(string(x.side)+"-to-"+string(y.side), func(t *testing.T) {
+			br := newBrowser(t)
+			id := create(t, br, x, "k", "v")
+			header := br.header(x)
+			r := br.get(y, "/destroy")
+			wantStatus(t, r, http.StatusOK)
+			if r.str("id") != id || r.body["destroyed"] != true {
+				t.Fatalf("%s did not destroy session %s: %s", y.name, id, r)
+			}
+			if doc := f.coll.doc(t, id); doc != nil {
+				t.Fatalf("%s destroyed session %s but its document is still there: %s", y.name, id, doc)
+			}
+			c, sent := r.sessionCookie()
+			switch y.side {
+			case Express:
+				if sent {
+					t.Errorf("express-session sends no cookie on destroy, but %s sent %s", y.name, c.raw)
+				}
+				if br.cookie(x) == "" {
+					t.Errorf("the browser lost its cookie although %s sent no Set-Cookie: %s", y.name, r)
+				}
+			case Sesh:
+				// Deliberate difference: sesh clears the cookie.
+				if !sent || c.value != "" || c.shape() != "connect.sid=<empty>; Expires=<past>; httponly; path=/" {
+					t.Errorf("sesh clears the browser's cookie on destroy, but %s sent %v", y.name, r.setCookies)
+				}
+				if v := br.cookie(x); v != "" {
+					t.Errorf("the browser still holds the cookie %s after %s cleared it", v, y.name)
+				}
+			}
+			for _, s := range []*server{x, y} {
+				wantFresh(t, fetch(t, s, "/get", header), id, s.name+" given the cookie of the session "+y.name+" destroyed")
+			}
+			if doc := f.coll.doc(t, id); doc != nil {
+				t.Fatalf("session %s came back after it was destroyed: %s", id, doc)
+			}
+		})
+	}
+}
