@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -271,6 +272,14 @@ func TestFailedSaveBecomesAnErrorResponse(t *testing.T) {
 	}
 	if strings.Contains(w.Body.String(), "supposedly") || w.Header().Get("Set-Cookie") != "" {
 		t.Errorf("the handler's response leaked out: %q %q", w.Body.String(), w.Header().Get("Set-Cookie"))
+	}
+}
+
+func TestUnstorableSessionIsAServerError(t *testing.T) {
+	h := newHarness(t, middleware.Options{}, setViews)
+	h.rec.Fail = map[string]error{"set": fmt.Errorf("%w: key a.b", backend.ErrInvalidData)}
+	if w := h.do(""); w.Code != http.StatusInternalServerError {
+		t.Errorf("status %d for data the backend cannot store, want 500: the backend is up", w.Code)
 	}
 }
 
@@ -549,7 +558,7 @@ func TestChangeAfterHeadersIsLogged(t *testing.T) {
 func TestReservedKeys(t *testing.T) {
 	h := newHarness(t, middleware.Options{}, func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
-		for _, k := range []string{"cookie", "id", "req", "save", "lastModified"} {
+		for _, k := range []string{"cookie", "id", "req", "save", "lastModified", "constructor", "__proto__", "toString"} {
 			if err := s.Set(k, 1); !errors.Is(err, session.ErrReservedKey) {
 				t.Errorf("Set(%q) = %v, want ErrReservedKey", k, err)
 			}

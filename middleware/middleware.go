@@ -310,6 +310,8 @@ func headerHas(h http.Header, name, token string) bool {
 func defaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	status := http.StatusInternalServerError
 	switch {
+	case errors.Is(err, backend.ErrInvalidData), errors.Is(err, backend.ErrTooLarge):
+		// The backend is up; the session itself cannot be stored.
 	case errors.Is(err, core.ErrBackend):
 		status = http.StatusServiceUnavailable
 	case errors.Is(err, core.ErrDestroyed), errors.Is(err, core.ErrConflict):

@@ -100,9 +100,11 @@ type Options struct {
 	// ErrorHandler writes the response when the session layer fails: the
 	// backend could not load or save the session, or the session is too
 	// large. The error matches one of the errors of package session. The
-	// default answers 503 Service Unavailable for backend failures, 409
+	// default answers 503 Service Unavailable when the backend failed, 409
 	// Conflict for sessions destroyed or contended meanwhile in the
-	// Optimistic mode, and 500 otherwise, with no detail in the body.
+	// Optimistic mode, and 500 otherwise (including a session the backend
+	// refuses to store: backend.ErrInvalidData, backend.ErrTooLarge), with
+	// no detail in the body.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 	// OnError observes every error of the session layer, including those

@@ -34,9 +34,10 @@ var (
 	ErrTooLarge = core.ErrTooLarge
 
 	// ErrReservedKey reports a key that express-session's session object
-	// owns (cookie, id, req, regenerate, save, reload, destroy, touch,
-	// resetMaxAge) or that connect-mongo uses (lastModified). Express
-	// would silently drop a value stored under one of them.
+	// already has (cookie, id, req, regenerate, save, reload, destroy,
+	// touch, resetMaxAge, and those of Object.prototype such as constructor,
+	// toString or __proto__) or that connect-mongo uses (lastModified).
+	// Express would silently drop a value stored under one of them.
 	ErrReservedKey = core.ErrReservedKey
 
 	// ErrCommitted reports a change attempted after the response headers

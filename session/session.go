@@ -140,8 +140,9 @@ func (s *Session) Reload(ctx context.Context) error { return s.st.Reload(ctx) }
 func (s *Session) Regenerate(ctx context.Context) error { return s.st.Regenerate(ctx) }
 
 // Destroy deletes the stored session now. The Session then behaves as a new,
-// empty session: if the handler stores values in it they are saved under a
-// new id; otherwise the middleware clears the browser's cookie.
+// empty session under a new id: if the handler stores values in it (or the
+// middleware's SaveUninitialized is set) it is saved and its cookie sent;
+// otherwise the middleware clears the browser's cookie.
 func (s *Session) Destroy(ctx context.Context) error {
 	return s.st.Destroy(ctx)
 }

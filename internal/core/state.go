@@ -146,13 +146,19 @@ func (s *State) reindex() {
 	}
 }
 
-// reserved are the keys express-session's Session object owns: a value
-// stored under one of them is silently dropped when Express loads the
-// session, so sesh refuses them.
+// reserved are the keys express-session's Session object already has, as
+// its own or inherited properties: a value stored under one of them is
+// silently dropped when Express loads the session (and lost at its next
+// save), so sesh refuses them. lastModified is connect-mongo's.
 var reserved = map[string]bool{
 	"cookie": true, "id": true, "req": true, "regenerate": true, "save": true,
 	"reload": true, "destroy": true, "touch": true, "resetMaxAge": true,
 	"lastModified": true,
+	// Object.prototype
+	"constructor": true, "hasOwnProperty": true, "isPrototypeOf": true,
+	"propertyIsEnumerable": true, "toLocaleString": true, "toString": true,
+	"valueOf": true, "__proto__": true, "__defineGetter__": true,
+	"__defineSetter__": true, "__lookupGetter__": true, "__lookupSetter__": true,
 }
 
 // Reserved reports whether key is one that sessions cannot store.
