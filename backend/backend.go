@@ -53,6 +53,15 @@ type Record struct {
 	// skip touches that would change almost nothing.
 	Modified time.Time
 
+	// Native is private to the backend: what Get returned here (the
+	// document as stored, for instance) is passed back unchanged by the
+	// middleware in the Set, SetIf and Touch of the same session, so a
+	// backend can keep what its own format holds and the session's JSON
+	// does not (MongoDB keeps the BSON types of values the request left
+	// unchanged). It is nil for a session that was not read, and backends
+	// must work without it.
+	Native any
+
 	// Version counts conditional writes (see ConditionalSetter). Get returns
 	// the stored version, 0 for a record never written conditionally.
 	// Backends without ConditionalSetter leave it 0.

@@ -639,3 +639,43 @@ func TestTypedAccess(t *testing.T) {
 	_, id := h.sessionCookie(h.do(""))
 	h.do(h.cookieFor(id))
 }
+
+// nativeBackend attaches backend-private state to what it reads and
+// records the state it is handed back.
+type nativeBackend struct {
+	backend.Backend
+	got []any
+}
+
+func (b *nativeBackend) Get(ctx context.Context, id string) (backend.Record, bool, error) {
+	rec, found, err := b.Backend.Get(ctx, id)
+	rec.Native = "as stored: " + id
+	return rec, found, err
+}
+
+func (b *nativeBackend) Set(ctx context.Context, rec backend.Record) error {
+	b.got = append(b.got, rec.Native)
+	return b.Backend.Set(ctx, rec)
+}
+
+func (b *nativeBackend) Touch(ctx context.Context, rec backend.Record) error {
+	b.got = append(b.got, rec.Native)
+	return b.Backend.Touch(ctx, rec)
+}
+
+func TestNativeStateGoesBackToTheBackend(t *testing.T) {
+	h := newHarness(t, middleware.Options{}, nil)
+	nb := &nativeBackend{Backend: h.store}
+	mw, _ := middleware.New(middleware.Options{Backend: nb, Secrets: []string{secret}})
+	h.handler = mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Has("write") {
+			setViews(w, r)
+		}
+	}))
+	h.seed("s", false, `,"views":1`)
+	h.doRequest(httptest.NewRequest("GET", "/?write", nil), h.cookieFor("s"))
+	h.doRequest(httptest.NewRequest("GET", "/", nil), h.cookieFor("s"))
+	if len(nb.got) != 2 || nb.got[0] != "as stored: s" || nb.got[1] != "as stored: s" {
+		t.Fatalf("Set and Touch received %v, want the Native state Get returned", nb.got)
+	}
+}

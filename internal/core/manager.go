@@ -155,7 +155,7 @@ func (m *Manager) Load(ctx context.Context, id string, secure bool, sameSite str
 		values:     p.Values,
 		loaded:     true,
 		stored:     true,
-		rec:        backend.Record{Modified: rec.Modified, Version: rec.Version},
+		rec:        backend.Record{Modified: rec.Modified, Version: rec.Version, Native: rec.Native},
 		secure:     secure,
 		sameSite:   sameSite,
 	}

@@ -389,7 +389,7 @@ func (s *State) Commit(ctx context.Context, secure bool, report func(error)) (Ou
 // the request: the data is intact and the next request touches again.
 func (s *State) touch(ctx context.Context, now time.Time, report func(error)) {
 	cfg := &s.m.cfg
-	rec := backend.Record{ID: s.id, Expires: s.cookie.Expires}
+	rec := backend.Record{ID: s.id, Expires: s.cookie.Expires, Native: s.rec.Native}
 	if cfg.TouchAfter > 0 {
 		if !s.rec.Modified.IsZero() && now.Sub(s.rec.Modified) < cfg.TouchAfter {
 			return
@@ -421,7 +421,7 @@ func (s *State) Save(ctx context.Context) error {
 // persist writes the session. The caller holds s.mu.
 func (s *State) persist(ctx context.Context, now time.Time) error {
 	cfg := &s.m.cfg
-	rec := backend.Record{ID: s.id, Expires: s.cookie.Expires}
+	rec := backend.Record{ID: s.id, Expires: s.cookie.Expires, Native: s.rec.Native}
 	if cfg.TouchAfter > 0 {
 		rec.Modified = now
 	}
@@ -502,6 +502,8 @@ func (s *State) persistIf(ctx context.Context, rec *backend.Record) error {
 		s.values = values
 		s.reindex()
 		s.rec.Version = fresh.Version
+		s.rec.Native = fresh.Native
+		rec.Native = fresh.Native
 	}
 }
 
@@ -530,7 +532,7 @@ func (s *State) Reload(ctx context.Context) error {
 	}
 	s.values = p.Values
 	s.cookie = p.Cookie
-	s.rec = backend.Record{Modified: rec.Modified, Version: rec.Version}
+	s.rec = backend.Record{Modified: rec.Modified, Version: rec.Version, Native: rec.Native}
 	s.journal = nil
 	s.reindex()
 	return nil
