@@ -1,0 +1,84 @@
+// Command scs-mongo is the scs contestant of sesh-bench: a net/http server
+// using github.com/alexedwards/scs/v2 with its mongodbstore, configured by
+// the environment variables of cmd/sesh-compat (PORT, MONGODB_URI, DB,
+// COLLECTION, MAX_AGE_MS) and serving the same routes with the same
+// meaning:
+//
+//   - /set?k=KEY&v=VALUE stores VALUE under KEY, creating the session if
+//     the request has none;
+//   - /get answers the session's values;
+//   - /healthz, outside the session middleware.
+//
+// The session lifetime is MAX_AGE_MS, and the store's cleanup goroutine is
+// off, like AUTO_REMOVE=disabled on the other contestants. It listens on
+// 127.0.0.1 and prints "listening on PORT" when ready.
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/alexedwards/scs/mongodbstore"
+	"github.com/alexedwards/scs/v2"
+	"go.mongodb.org/mongo-driver/mongo"
+	"go.mongodb.org/mongo-driver/mongo/options"
+
+	"github.com/seshgo/sesh/bench/internal/serve"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "scs-mongo:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	env, err := serve.FromEnv()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI))
+	if err != nil {
+		return err
+	}
+	defer client.Disconnect(context.Background())
+
+	sm := scs.New()
+	sm.Lifetime = env.MaxAge
+	sm.Store = mongodbstore.NewWithConfig(client.Database(env.Database), mongodbstore.Config{
+		CollectionName:  env.Collection,
+		CleanupInterval: 0,
+	})
+
+	withSession := http.NewServeMux()
+	withSession.HandleFunc("GET /set", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		k, v := q.Get("k"), q.Get("v")
+		if k == "" || !q.Has("v") {
+			serve.JSON(w, http.StatusBadRequest, map[string]string{"error": "k and v are required"})
+			return
+		}
+		sm.Put(r.Context(), k, v)
+		serve.JSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	withSession.HandleFunc("GET /get", func(w http.ResponseWriter, r *http.Request) {
+		values := map[string]any{}
+		for _, k := range sm.Keys(r.Context()) {
+			values[k] = sm.Get(r.Context(), k)
+		}
+		serve.JSON(w, http.StatusOK, map[string]any{"session": values})
+	})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		serve.JSON(w, http.StatusOK, map[string]bool{"ok": true})
+	})
+	mux.Handle("/", sm.LoadAndSave(withSession))
+	return serve.Run(mux, env.Port)
+}

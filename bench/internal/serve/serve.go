@@ -1,0 +1,87 @@
+// Package serve runs the HTTP servers of the benchmark's contestants the
+// way cmd/sesh-compat runs sesh's: on 127.0.0.1:$PORT, announcing
+// "listening on PORT" on standard output once ready, until SIGINT or
+// SIGTERM.
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// Env is the configuration the contestants share with cmd/sesh-compat and
+// interop/node/app.mjs, read from the same environment variables.
+type Env struct {
+	Port       string        // PORT (default 0: any free port)
+	MongoURI   string        // MONGODB_URI
+	Database   string        // DB
+	Collection string        // COLLECTION (default sessions)
+	MaxAge     time.Duration // MAX_AGE_MS (default 1 hour)
+}
+
+// FromEnv reads an Env from the process environment.
+func FromEnv() (Env, error) {
+	e := Env{
+		Port:       os.Getenv("PORT"),
+		MongoURI:   os.Getenv("MONGODB_URI"),
+		Database:   os.Getenv("DB"),
+		Collection: os.Getenv("COLLECTION"),
+		MaxAge:     time.Hour,
+	}
+	if e.Port == "" {
+		e.Port = "0"
+	}
+	if e.Collection == "" {
+		e.Collection = "sessions"
+	}
+	if e.MongoURI == "" || e.Database == "" {
+		return e, errors.New("MONGODB_URI and DB are required")
+	}
+	if v := os.Getenv("MAX_AGE_MS"); v != "" {
+		ms, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || ms <= 0 {
+			return e, fmt.Errorf("MAX_AGE_MS must be a positive integer, not %q", v)
+		}
+		e.MaxAge = time.Duration(ms) * time.Millisecond
+	}
+	return e, nil
+}
+
+// Run serves h on 127.0.0.1:port until SIGINT or SIGTERM, then shuts down
+// gracefully.
+func Run(h http.Handler, port string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	l, err := net.Listen("tcp", "127.0.0.1:"+port)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shutdown)
+	}()
+	fmt.Printf("listening on %d\n", l.Addr().(*net.TCPAddr).Port)
+	if err := hs.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// JSON writes v as the JSON response with status.
+func JSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
