@@ -679,3 +679,15 @@ func TestNativeStateGoesBackToTheBackend(t *testing.T) {
 		t.Fatalf("Set and Touch received %v, want the Native state Get returned", nb.got)
 	}
 }
+
+func TestSaveSurvivesClientDisconnect(t *testing.T) {
+	ctx, disconnect := context.WithCancel(context.Background())
+	h := newHarness(t, middleware.Options{}, func(w http.ResponseWriter, r *http.Request) {
+		setViews(w, r)
+		disconnect() // the client goes away while the handler works
+	})
+	w := h.doRequest(httptest.NewRequest("GET", "/", nil).WithContext(ctx), "")
+	if _, id := h.sessionCookie(w); id == "" || !strings.Contains(h.stored(id), `"views":1`) {
+		t.Fatalf("the handler's change was lost with the connection (status %d)", w.Code)
+	}
+}

@@ -19,7 +19,6 @@
 package middleware
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -257,10 +256,7 @@ func (m *middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 // the response headers are written. It reports whether the response may
 // proceed.
 func (m *middleware) commit(w http.ResponseWriter, r *http.Request, st *core.State, secureRequest bool) bool {
-	// The save runs even if the client has gone: the handler's work is done
-	// and its session changes must not be lost with the connection.
-	ctx := context.WithoutCancel(r.Context())
-	out, err := st.Commit(ctx, secureRequest, func(err error) { m.onError(r, err) })
+	out, err := st.Commit(r.Context(), secureRequest, func(err error) { m.onError(r, err) })
 	if err != nil {
 		m.onError(r, err)
 		m.onFail(w, r, err)

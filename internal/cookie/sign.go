@@ -18,7 +18,15 @@ type Signer struct {
 }
 
 type key struct {
-	pool *sync.Pool // of hash.Hash keyed with one secret
+	pool *sync.Pool // of *macState keyed with one secret
+}
+
+// macState is an HMAC and its buffers, reused through a pool so that
+// signing and verifying allocate nothing.
+type macState struct {
+	h   hash.Hash
+	in  []byte
+	sum [sha256.Size]byte
 }
 
 // NewSigner returns a Signer for secrets, which must not be empty.
@@ -26,7 +34,7 @@ func NewSigner(secrets []string) *Signer {
 	s := &Signer{keys: make([]key, len(secrets))}
 	for i, secret := range secrets {
 		secret := []byte(secret)
-		s.keys[i] = key{pool: &sync.Pool{New: func() any { return hmac.New(sha256.New, secret) }}}
+		s.keys[i] = key{pool: &sync.Pool{New: func() any { return &macState{h: hmac.New(sha256.New, secret)} }}}
 	}
 	return s
 }
@@ -36,13 +44,12 @@ var sigLen = base64.RawStdEncoding.EncodedLen(sha256.Size)
 
 // mac returns the unpadded standard base64 HMAC-SHA256 of value under key k.
 func (k key) mac(value string) (sig [43]byte) {
-	h := k.pool.Get().(hash.Hash)
-	h.Reset()
-	h.Write([]byte(value))
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	k.pool.Put(h)
-	base64.RawStdEncoding.Encode(sig[:], sum[:])
+	m := k.pool.Get().(*macState)
+	m.h.Reset()
+	m.in = append(m.in[:0], value...)
+	m.h.Write(m.in)
+	base64.RawStdEncoding.Encode(sig[:], m.h.Sum(m.sum[:0]))
+	k.pool.Put(m)
 	return sig
 }
 

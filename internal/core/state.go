@@ -351,9 +351,13 @@ func (s *State) Commit(ctx context.Context, secure bool, report func(error)) (Ou
 	}
 	s.committed = true
 	cfg := &s.m.cfg
+	// The writes run even if the client has gone: the handler's work is
+	// done and its session changes must not be lost with the connection.
+	// (context.WithoutCancel is applied only where I/O happens, as it
+	// allocates.)
 	if s.unset {
 		if cfg.UnsetDestroy {
-			if err := cfg.Backend.Destroy(ctx, s.id); err != nil {
+			if err := cfg.Backend.Destroy(context.WithoutCancel(ctx), s.id); err != nil {
 				return Outcome{}, fmt.Errorf("%w: destroy: %w", ErrBackend, err)
 			}
 		}
@@ -364,7 +368,7 @@ func (s *State) Commit(ctx context.Context, secure bool, report func(error)) (Ou
 	s.cookie.Reset(now)
 	switch {
 	case d.Save:
-		if err := s.persist(ctx, now); err != nil {
+		if err := s.persist(context.WithoutCancel(ctx), now); err != nil {
 			return Outcome{}, err
 		}
 	case d.Touch:
@@ -396,7 +400,7 @@ func (s *State) touch(ctx context.Context, now time.Time, report func(error)) {
 		}
 		rec.Modified = now
 	}
-	err := cfg.Backend.Touch(ctx, rec)
+	err := cfg.Backend.Touch(context.WithoutCancel(ctx), rec)
 	switch {
 	case err == nil:
 		s.rec.Modified = rec.Modified
