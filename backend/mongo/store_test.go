@@ -1,0 +1,752 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+
+	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/internal/mongotest"
+)
+
+func TestNewRejectsBadOptions(t *testing.T) {
+	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://127.0.0.1:1/"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(context.Background())
+	connect := func(context.Context) (*mongo.Client, error) { return client, nil }
+	tests := []struct {
+		name    string
+		opts    Options
+		mention string
+	}{
+		{"no connection", Options{Database: "d"}, "exactly one"},
+		{"URI and Client", Options{URI: "mongodb://h/d", Client: client}, "exactly one"},
+		{"Client and Connect", Options{Client: client, Connect: connect, Database: "d"}, "exactly one"},
+		{"no database in URI", Options{URI: "mongodb://127.0.0.1/"}, "database"},
+		{"no database with Client", Options{Client: client}, "Database"},
+		{"bad URI", Options{URI: "postgres://x/d"}, "URI"},
+		{"ClientOptions without URI", Options{Client: client, Database: "d", ClientOptions: options.Client()}, "ClientOptions"},
+		{"w:0", Options{URI: "mongodb://h/d", WriteConcern: writeconcern.Unacknowledged()}, "unacknowledged"},
+		{"w:int64(0)", Options{URI: "mongodb://h/d", WriteConcern: &writeconcern.WriteConcern{W: int64(0)}}, "unacknowledged"},
+		{"negative TTL", Options{URI: "mongodb://h/d", TTL: -time.Second}, "TTL"},
+		{"unknown AutoRemove", Options{URI: "mongodb://h/d", AutoRemove: 7}, "AutoRemove"},
+		{"unknown Format", Options{URI: "mongodb://h/d", Format: 7}, "Format"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := New(tt.opts)
+			if err == nil {
+				s.Close()
+				t.Fatal("New succeeded")
+			}
+			if !strings.Contains(err.Error(), tt.mention) {
+				t.Errorf("error %q does not mention %q", err, tt.mention)
+			}
+		})
+	}
+	// The database comes from the URI's path, and Options.Database wins.
+	for _, tt := range []struct{ uri, db, want string }{
+		{"mongodb://127.0.0.1:1/fromuri", "", "fromuri"},
+		{"mongodb://127.0.0.1:1/fromuri?w=majority", "opt", "opt"},
+	} {
+		s, err := New(Options{URI: tt.uri, Database: tt.db, AutoRemove: AutoRemoveDisabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, coll := s.conn.current()
+		if got := coll.Database().Name(); got != tt.want {
+			t.Errorf("URI %s, Database %q: database %q, want %q", tt.uri, tt.db, got, tt.want)
+		}
+		s.Close()
+	}
+}
+
+// TestUnacknowledgedClientIsOverridden checks that a client whose default
+// write concern is w:0 still gets acknowledged session writes: with w:0,
+// the driver reports every write unacknowledged (and FerretDB's replies to
+// them desynchronise the connection).
+func TestUnacknowledgedClientIsOverridden(t *testing.T) {
+	env := newEnv(t)
+	uri := env.uri
+	sep := "?"
+	if strings.Contains(uri, "?") {
+		sep = "&"
+	}
+	borrowed, err := mongo.Connect(options.Client().ApplyURI(env.uri).SetWriteConcern(writeconcern.Unacknowledged()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer borrowed.Disconnect(context.Background())
+	if !clientWriteConcernUnacknowledged(borrowed) {
+		t.Fatal("clientWriteConcernUnacknowledged does not see the client's w:0")
+	}
+	if clientWriteConcernUnacknowledged(env.client) {
+		t.Fatal("clientWriteConcernUnacknowledged reports w:0 for a default client")
+	}
+	stores := map[string]Options{
+		"URI w=0":         {URI: uri + sep + "w=0", Collection: "uri"},
+		"ClientOptions":   {ClientOptions: options.Client().SetWriteConcern(writeconcern.Unacknowledged()), Collection: "opts"},
+		"borrowed client": {Client: borrowed, Collection: "client"},
+		"Connect":         {Connect: func(context.Context) (*mongo.Client, error) { return borrowed, nil }, Collection: "connect"},
+	}
+	for name, opts := range stores {
+		t.Run(name, func(t *testing.T) {
+			log := newTestLogger(t)
+			opts.Logger = log.Logger
+			s := env.open(t, opts)
+			exp := time.Now().Add(time.Hour)
+			for i := range 20 {
+				id := fmt.Sprint("w", i)
+				data := session(exp, i)
+				if err := s.Set(ctxT(t), backend.Record{ID: id, Data: data, Expires: exp}); err != nil {
+					t.Fatalf("Set %d: %v", i, err)
+				}
+				rec, ok, err := s.Get(ctxT(t), id)
+				if err != nil || !ok || string(rec.Data) != string(data) {
+					t.Fatalf("Get %d = %s, %v, %v", i, rec.Data, ok, err)
+				}
+				if err := s.Destroy(ctxT(t), id); err != nil {
+					t.Fatalf("Destroy %d: %v", i, err)
+				}
+			}
+			if !strings.Contains(log.String(), "unacknowledged") {
+				t.Errorf("no warning about the client's write concern in the log:\n%s", log)
+			}
+		})
+	}
+}
+
+func TestSetIf(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{Timestamps: true})
+	s.setIfAnyServer = true // these calls do not race
+	ctx := ctxT(t)
+	exp := time.Now().Add(time.Hour)
+	rec := func(views int) backend.Record {
+		return backend.Record{ID: "si", Data: session(exp, views), Expires: exp}
+	}
+	stored := func() (string, int64) {
+		doc := env.raw(t, "si")
+		if doc == nil {
+			return "", -1
+		}
+		v, _ := doc.Lookup("seshVersion").AsInt64OK()
+		return doc.Lookup("session").StringValue(), v
+	}
+	conflict := func(err error, what string) {
+		t.Helper()
+		if !errors.Is(err, backend.ErrConflict) {
+			t.Fatalf("%s: %v, want an error matching backend.ErrConflict", what, err)
+		}
+	}
+
+	conflict(s.SetIf(ctx, rec(1), 0, false), "SetIf(want 0, not created) with nothing stored")
+	if env.raw(t, "si") != nil {
+		t.Fatal("a conflicting SetIf stored a document")
+	}
+	if err := s.SetIf(ctx, rec(1), 0, true); err != nil {
+		t.Fatal(err)
+	}
+	if data, v := stored(); data != string(rec(1).Data) || v != 1 {
+		t.Fatalf("after create: %s v%d", data, v)
+	}
+	conflict(s.SetIf(ctx, rec(2), 0, true), "a second create")
+	conflict(s.SetIf(ctx, rec(2), 0, false), "want 0 on a versioned record")
+	conflict(s.SetIf(ctx, rec(2), 2, false), "want 2 on version 1")
+	if data, v := stored(); data != string(rec(1).Data) || v != 1 {
+		t.Fatalf("conflicts changed the record: %s v%d", data, v)
+	}
+	if err := s.SetIf(ctx, rec(3), 1, false); err != nil {
+		t.Fatal(err)
+	}
+	if data, v := stored(); data != string(rec(3).Data) || v != 2 {
+		t.Fatalf("after SetIf(want 1): %s v%d", data, v)
+	}
+	got, _, err := s.Get(ctx, "si")
+	if err != nil || got.Version != 2 {
+		t.Fatalf("Get: Version %d, %v", got.Version, err)
+	}
+
+	// A record stored by Set (or by connect-mongo) has no version: want 0.
+	if err := s.Set(ctx, backend.Record{ID: "plain", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	conflict(s.SetIf(ctx, backend.Record{ID: "plain", Data: session(exp, 2), Expires: exp}, 1, false), "want 1 on an unversioned record")
+	if err := s.SetIf(ctx, backend.Record{ID: "plain", Data: session(exp, 2), Expires: exp}, 0, false); err != nil {
+		t.Fatal(err)
+	}
+
+	// An expired record is missing: not updatable, but replaceable by a
+	// create.
+	past := time.Now().Add(-time.Minute)
+	env.insert(t, bson.D{{Key: "_id", Value: "old"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}, {Key: "seshVersion", Value: int64(4)}, {Key: "lastModified", Value: past}})
+	conflict(s.SetIf(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}, 4, false), "SetIf on an expired record")
+	if err := s.SetIf(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}, 0, true); err != nil {
+		t.Fatalf("create over an expired record: %v", err)
+	}
+	doc := env.raw(t, "old")
+	wantKeys(t, doc, "_id", "session", "expires", "createdAt", "updatedAt", "seshVersion")
+	if v := doc.Lookup("seshVersion").Int64(); v != 1 {
+		t.Errorf("seshVersion %d after replacing an expired record, want 1", v)
+	}
+}
+
+// TestSetIfFerretDB checks that SetIf refuses to pretend on FerretDB,
+// whose updates are not atomic.
+func TestSetIfFerretDB(t *testing.T) {
+	env := newEnv(t)
+	if !env.isFerretDB(t) {
+		t.Skip("the server is not FerretDB")
+	}
+	rec := newRecorder()
+	s := env.open(t, Options{OnEvent: rec.on})
+	exp := time.Now().Add(time.Hour)
+	for _, created := range []bool{true, false} {
+		err := s.SetIf(ctxT(t), backend.Record{ID: "f", Data: session(exp, 1), Expires: exp}, 0, created)
+		if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "FerretDB") {
+			t.Errorf("SetIf(created %v) = %v, want an error matching errors.ErrUnsupported naming FerretDB", created, err)
+		}
+	}
+	if env.raw(t, "f") != nil {
+		t.Error("SetIf stored a document")
+	}
+	rec.wait(t, 5*time.Second, "setif error", func(ev Event) bool { return ev.Kind == EventError && ev.Op == "setif" })
+}
+
+func TestTouchDoesNotReviveExpired(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{})
+	past := time.Now().Add(-time.Second).Truncate(time.Millisecond)
+	env.insert(t, bson.D{{Key: "_id", Value: "dead"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
+	err := s.Touch(ctxT(t), backend.Record{ID: "dead", Expires: time.Now().Add(time.Hour)})
+	if !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("Touch of an expired document = %v, want ErrNotFound", err)
+	}
+	if got := dateOf(t, env.raw(t, "dead"), "expires"); !got.Equal(past) {
+		t.Errorf("Touch revived the expired document: expires %v", got)
+	}
+	// A document without expires (connect-mongo reads it as live) is
+	// touchable.
+	env.insert(t, bson.D{{Key: "_id", Value: "noexp"}, {Key: "session", Value: "{}"}})
+	exp := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	if err := s.Touch(ctxT(t), backend.Record{ID: "noexp", Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	if got := dateOf(t, env.raw(t, "noexp"), "expires"); !got.Equal(exp) {
+		t.Errorf("expires = %v, want %v", got, exp)
+	}
+}
+
+// bigSession returns session JSON of exactly n bytes.
+func bigSession(t *testing.T, n int) []byte {
+	head := `{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"blob":"`
+	tail := `"}`
+	if n < len(head)+len(tail) {
+		t.Fatal("too small")
+	}
+	return []byte(head + strings.Repeat("x", n-len(head)-len(tail)) + tail)
+}
+
+func TestTooLarge(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{})
+	ctx := ctxT(t)
+	small := session(time.Time{}, 1)
+	if err := s.Set(ctx, backend.Record{ID: "big", Data: small}); err != nil {
+		t.Fatal(err)
+	}
+	// The document: 4 + 1 bytes of framing; _id "big" 1+4+4+3+1; session
+	// 1+8+4+len+1; expires 1+8+8.
+	overhead := 5 + (1 + 4 + 4 + 3 + 1) + (1 + 8 + 4 + 1) + (1 + 8 + 8)
+	max := MaxDocumentSize - overhead
+	for _, n := range []int{max + 1, 17 << 20} {
+		err := s.Set(ctx, backend.Record{ID: "big", Data: bigSession(t, n)})
+		if !errors.Is(err, backend.ErrTooLarge) {
+			t.Fatalf("Set of %d bytes = %v, want ErrTooLarge", n, err)
+		}
+		if !strings.Contains(err.Error(), "16777216") {
+			t.Errorf("error %q does not state the limit", err)
+		}
+	}
+	if got := env.raw(t, "big").Lookup("session").StringValue(); got != string(small) {
+		t.Fatalf("a refused Set changed the stored session to %.80s…", got)
+	}
+	// The largest document MongoDB stores is accepted.
+	if err := s.Set(ctx, backend.Record{ID: "big", Data: bigSession(t, max)}); err != nil {
+		t.Fatalf("Set of a document of exactly %d bytes: %v", MaxDocumentSize, err)
+	}
+	raw := env.raw(t, "big")
+	if len(raw) != MaxDocumentSize {
+		t.Errorf("stored document is %d bytes, want %d (size accounting is off)", len(raw), MaxDocumentSize)
+	}
+	// SetIf counts its seshVersion field too.
+	s.setIfAnyServer = true
+	err := s.SetIf(ctx, backend.Record{ID: "big2", Data: bigSession(t, max)}, 0, true)
+	if !errors.Is(err, backend.ErrTooLarge) {
+		t.Errorf("SetIf of a maximal session plus seshVersion = %v, want ErrTooLarge", err)
+	}
+}
+
+func TestInvalidKeysInDocumentFormat(t *testing.T) {
+	env := newEnv(t)
+	rec := newRecorder()
+	s := env.open(t, Options{Format: FormatDocument, OnEvent: rec.on})
+	ctx := ctxT(t)
+	exp := time.Now().Add(time.Hour)
+	good := session(exp, 1)
+	if err := s.Set(ctx, backend.Record{ID: "k", Data: good, Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	before := env.raw(t, "k")
+	for _, bad := range []string{
+		`{"cookie":{"path":"/"},"user.name":"ann"}`,
+		`{"cookie":{"path":"/"},"$where":"1"}`,
+		`{"cookie":{"path":"/"},"prefs":{"list":[{"a.b":1}]}}`,
+		`{"cookie":{"path":"/"},"q":{"$gt":""}}`,
+	} {
+		err := s.Set(ctx, backend.Record{ID: "k", Data: []byte(bad), Expires: exp})
+		if !errors.Is(err, backend.ErrInvalidData) {
+			t.Errorf("Set(%s) = %v, want ErrInvalidData", bad, err)
+		}
+	}
+	if after := env.raw(t, "k"); string(after) != string(before) {
+		t.Errorf("refused writes changed the document:\nbefore %v\n after %v", before, after)
+	}
+	// The string format stores such keys, as connect-mongo's default does.
+	str := env.open(t, Options{Collection: "str"})
+	if err := str.Set(ctx, backend.Record{ID: "k", Data: []byte(`{"cookie":{"path":"/"},"user.name":"ann"}`), Expires: exp}); err != nil {
+		t.Errorf("string format: %v", err)
+	}
+	s.Close()
+	var errs int
+	for _, ev := range rec.all() {
+		if ev.Kind == EventError && ev.Op == "set" && errors.Is(ev.Err, backend.ErrInvalidData) {
+			errs++
+		}
+	}
+	if errs != 4 {
+		t.Errorf("%d error events for the 4 refused writes", errs)
+	}
+}
+
+func TestEvents(t *testing.T) {
+	env := newEnv(t)
+	rec := newRecorder()
+	s := env.open(t, Options{OnEvent: rec.on, AutoRemove: AutoRemoveDisabled, Format: FormatDocument})
+	ctx := ctxT(t)
+	exp := time.Now().Add(time.Hour)
+	r := backend.Record{ID: "ev", Data: session(exp, 1), Expires: exp}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(s.Set(ctx, r))
+	must(s.Set(ctx, r))
+	must(s.Touch(ctx, r))
+	if err := s.Touch(ctx, backend.Record{ID: "nope"}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatal(err)
+	}
+	must(s.Destroy(ctx, "ev"))
+	if err := s.Set(ctx, backend.Record{ID: "bad", Data: []byte(`{"a.b":1}`)}); err == nil {
+		t.Fatal("Set of an invalid key succeeded")
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_ = s.Destroy(cancelled, "ev")
+	must(s.Close())
+	_ = s.Set(ctx, r) // after Close: ErrClosed, no event
+
+	var got []string
+	for _, ev := range rec.all() {
+		got = append(got, ev.Kind.String()+":"+ev.ID+":"+ev.Op)
+	}
+	want := []string{"create:ev:", "set:ev:", "update:ev:", "set:ev:", "touch:ev:", "destroy:ev:", "error:bad:set"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("events\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestEventsNeverBlock(t *testing.T) {
+	env := newEnv(t)
+	release := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	var delivered atomic.Int64
+	s := env.open(t, Options{EventBuffer: 2, AutoRemove: AutoRemoveDisabled, OnEvent: func(Event) {
+		select {
+		case entered <- struct{}{}:
+		default:
+		}
+		<-release
+		delivered.Add(1)
+	}})
+	ctx := ctxT(t)
+	// OnEvent gets stuck in the first event; requests go on.
+	for i := range 10 {
+		if err := s.Destroy(ctx, fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			<-entered
+		}
+	}
+	// One event is being delivered, two wait, seven were dropped.
+	if got := s.DroppedEvents(); got != 7 {
+		t.Errorf("DroppedEvents = %d, want 7", got)
+	}
+	close(release)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := delivered.Load(); got != 3 {
+		t.Errorf("%d events delivered by Close, want the 3 accepted", got)
+	}
+}
+
+func TestBorrowedClientsStayConnected(t *testing.T) {
+	env := newEnv(t)
+	client := mongotest.Connect(t, env.uri)
+	for name, opts := range map[string]Options{
+		"Client":  {Client: client},
+		"Connect": {Connect: func(context.Context) (*mongo.Client, error) { return client, nil }},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := env.open(t, opts)
+			exp := time.Now().Add(time.Hour)
+			if err := s.Set(ctxT(t), backend.Record{ID: "b", Data: session(exp, 1), Expires: exp}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.Get(ctxT(t), "b"); !errors.Is(err, backend.ErrClosed) {
+				t.Errorf("Get after Close = %v, want ErrClosed", err)
+			}
+			// The application's client still works.
+			n, err := client.Database(env.db.Name()).Collection(DefaultCollection).CountDocuments(ctxT(t), bson.D{})
+			if err != nil || n == 0 {
+				t.Fatalf("the borrowed client is unusable after Close: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func TestOwnedClientDisconnected(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{})
+	if _, _, err := s.Get(ctxT(t), "x"); err != nil {
+		t.Fatal(err)
+	}
+	client, _ := s.conn.current()
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Ping(ctxT(t), nil); !errors.Is(err, mongo.ErrClientDisconnected) {
+		t.Errorf("the Store's own client answers Ping after Close: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+func TestLazyConnect(t *testing.T) {
+	env := newEnv(t)
+	var calls atomic.Int32
+	var fail atomic.Bool
+	fail.Store(true)
+	gate := make(chan struct{})
+	client := mongotest.Connect(t, env.uri)
+	rec := newRecorder()
+	s := env.open(t, Options{OnEvent: rec.on, Connect: func(ctx context.Context) (*mongo.Client, error) {
+		calls.Add(1)
+		<-gate
+		if fail.Load() {
+			return nil, errors.New("database not ready")
+		}
+		return client, nil
+	}})
+	if calls.Load() != 0 {
+		t.Fatal("New called Connect")
+	}
+	// Concurrent operations share one Connect call.
+	var wg sync.WaitGroup
+	errs := make([]error, 5)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = s.Get(ctxT(t), "x")
+		}()
+	}
+	for calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // give the other operations time to call Connect too
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d Connect calls at once, want 1 shared by every operation", n)
+	}
+	close(gate)
+	wg.Wait()
+	for _, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "database not ready") {
+			t.Errorf("Get while Connect fails = %v, want its error", err)
+		}
+	}
+	// The failure is not kept: once Connect works, so does the Store.
+	fail.Store(false)
+	exp := time.Now().Add(time.Hour)
+	if err := s.Set(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Set after Connect recovered: %v", err)
+	}
+	before := calls.Load()
+	if _, ok, err := s.Get(ctxT(t), "x"); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if calls.Load() != before {
+		t.Error("Connect called again after it succeeded")
+	}
+	// The TTL index is attempted once the client exists.
+	rec.wait(t, 10*time.Second, "index or fallback", func(ev Event) bool { return ev.Kind == EventIndex || ev.Kind == EventFallback })
+}
+
+// TestAutoRemove checks the TTL index on MongoDB and the fallback to
+// interval removal where the server refuses it (FerretDB).
+func TestAutoRemove(t *testing.T) {
+	env := newEnv(t)
+	log := newTestLogger(t)
+	rec := newRecorder()
+	s := env.open(t, Options{Logger: log.Logger, OnEvent: rec.on, AutoRemoveInterval: 100 * time.Millisecond})
+	ev := rec.wait(t, 20*time.Second, "index or fallback", func(ev Event) bool { return ev.Kind == EventIndex || ev.Kind == EventFallback })
+	if env.isFerretDB(t) {
+		if ev.Kind != EventFallback {
+			t.Fatalf("FerretDB has no TTL indexes, yet the Store reported %v", ev.Kind)
+		}
+		var se mongo.ServerError
+		if !errors.As(ev.Err, &se) || !se.HasErrorCode(codeNotImplemented) {
+			t.Errorf("fallback event error %v, want FerretDB's NotImplemented", ev.Err)
+		}
+		if l := log.String(); !strings.Contains(l, "level=WARN") || !strings.Contains(l, "refused the TTL index") {
+			t.Errorf("no warning logged:\n%s", l)
+		}
+	} else if ev.Kind != EventIndex {
+		t.Fatalf("MongoDB refused the TTL index: %v", ev.Err)
+	}
+	if ev.Kind == EventFallback {
+		// Expired documents go at the next sweep; live ones stay.
+		past := time.Now().Add(-time.Minute)
+		env.insert(t, bson.D{{Key: "_id", Value: "gone"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
+		exp := time.Now().Add(time.Hour)
+		if err := s.Set(ctxT(t), backend.Record{ID: "live", Data: session(exp, 1), Expires: exp}); err != nil {
+			t.Fatal(err)
+		}
+		rec.wait(t, 10*time.Second, "sweep removing a document", func(ev Event) bool { return ev.Kind == EventSweep && ev.Removed > 0 })
+		if env.raw(t, "gone") != nil {
+			t.Error("the expired document survived the sweep")
+		}
+		if env.raw(t, "live") == nil {
+			t.Error("the sweep removed a live document")
+		}
+	}
+}
+
+func TestAutoRemoveIntervalNeverOverlaps(t *testing.T) {
+	env := newEnv(t)
+	var running, maxRunning, sweeps atomic.Int32
+	testHookSweep = func() {
+		n := running.Add(1)
+		for {
+			m := maxRunning.Load()
+			if n <= m || maxRunning.CompareAndSwap(m, n) {
+				break
+			}
+		}
+		time.Sleep(30 * time.Millisecond) // a sweep much longer than the interval
+		running.Add(-1)
+		sweeps.Add(1)
+	}
+	t.Cleanup(func() { testHookSweep = nil })
+	rec := newRecorder()
+	s := env.open(t, Options{AutoRemove: AutoRemoveInterval, AutoRemoveInterval: 2 * time.Millisecond, OnEvent: rec.on})
+	env.insert(t, bson.D{{Key: "_id", Value: "gone"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: time.Now().Add(-time.Minute)}})
+	rec.wait(t, 10*time.Second, "sweep removing a document", func(ev Event) bool { return ev.Kind == EventSweep && ev.Removed == 1 })
+	for sweeps.Load() < 5 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m := maxRunning.Load(); m != 1 {
+		t.Errorf("%d sweeps ran at once", m)
+	}
+	after := sweeps.Load()
+	time.Sleep(20 * time.Millisecond)
+	if sweeps.Load() != after || running.Load() != 0 {
+		t.Error("sweeping went on after Close")
+	}
+}
+
+func TestAutoRemoveDisabledCreatesNothing(t *testing.T) {
+	env := newEnv(t)
+	rec := newRecorder()
+	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled, OnEvent: rec.on})
+	exp := time.Now().Add(time.Hour)
+	if err := s.Set(ctxT(t), backend.Record{ID: "d", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	for _, ev := range rec.all() {
+		if ev.Kind == EventIndex || ev.Kind == EventFallback || ev.Kind == EventSweep {
+			t.Errorf("disabled auto-removal sent %v", ev.Kind)
+		}
+	}
+	specs, err := env.coll.Indexes().ListSpecifications(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range specs {
+		if spec.Name != "_id_" {
+			t.Errorf("index %s created", spec.Name)
+		}
+	}
+}
+
+func TestClearKeepsIndexesLenCountsExpired(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled})
+	ctx := ctxT(t)
+	if err := s.Clear(ctx); err != nil {
+		t.Fatalf("Clear of a collection that does not exist: %v", err)
+	}
+	if _, err := env.coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "expires", Value: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Now().Add(time.Hour)
+	for i := range 3 {
+		if err := s.Set(ctx, backend.Record{ID: fmt.Sprint(i), Data: session(exp, i), Expires: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.insert(t, bson.D{{Key: "_id", Value: "expired"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: time.Now().Add(-time.Hour)}})
+	if n, err := s.Len(ctx); err != nil || n != 4 {
+		t.Errorf("Len = %d, %v; want 4 (expired documents count, as in connect-mongo)", n, err)
+	}
+	var live int
+	for _, err := range s.All(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		live++
+	}
+	if live != 3 {
+		t.Errorf("All yielded %d records, want the 3 live ones", live)
+	}
+	if err := s.Clear(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := s.Len(ctx); err != nil || n != 0 {
+		t.Errorf("Len after Clear = %d, %v", n, err)
+	}
+	specs, err := env.coll.Indexes().ListSpecifications(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(specs) != 2 {
+		t.Errorf("indexes after Clear: %v, want _id_ and expires_1", specs)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{Timestamps: true, AutoRemove: AutoRemoveInterval, AutoRemoveInterval: 10 * time.Millisecond})
+	ctx := ctxT(t)
+	exp := time.Now().Add(time.Hour)
+	var wg sync.WaitGroup
+	errc := make(chan error, 1000)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 25 {
+				id := fmt.Sprint("c", i%5) // shared among workers
+				data := session(exp, w*100+i)
+				ops := []func() error{
+					func() error { return s.Set(ctx, backend.Record{ID: id, Data: data, Expires: exp}) },
+					func() error {
+						_, _, err := s.Get(ctx, id)
+						return err
+					},
+					func() error {
+						err := s.Touch(ctx, backend.Record{ID: id, Expires: exp, Modified: time.Now()})
+						if errors.Is(err, backend.ErrNotFound) {
+							return nil
+						}
+						return err
+					},
+					func() error { return s.Destroy(ctx, id) },
+					func() error {
+						_, err := s.Len(ctx)
+						return err
+					},
+				}
+				if err := ops[(w+i)%len(ops)](); err != nil {
+					errc <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+	// Every stored session is one some worker wrote, intact.
+	for rec, err := range s.All(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(string(rec.Data), `{"cookie":`) {
+			t.Errorf("%s holds %s", rec.ID, rec.Data)
+		}
+	}
+}
+
+func TestCallerContextAndClosedStore(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{})
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, _, err := s.Get(cancelled, "x"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get with a cancelled context = %v", err)
+	}
+	s.Close()
+	exp := time.Now().Add(time.Hour)
+	for name, err := range map[string]error{
+		"Set":     s.Set(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)}),
+		"Touch":   s.Touch(ctxT(t), backend.Record{ID: "x"}),
+		"Destroy": s.Destroy(ctxT(t), "x"),
+		"SetIf":   s.SetIf(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)}, 0, true),
+		"Clear":   s.Clear(ctxT(t)),
+	} {
+		if !errors.Is(err, backend.ErrClosed) {
+			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
+		}
+	}
+	for _, err := range s.All(ctxT(t)) {
+		if !errors.Is(err, backend.ErrClosed) {
+			t.Errorf("All after Close = %v, want ErrClosed", err)
+		}
+	}
+}
