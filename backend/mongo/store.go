@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -267,7 +268,15 @@ func (s *Store) decode(raw bson.Raw, now time.Time) (rec backend.Record, found b
 	if rec.Data, err = s.decodeSession(v); err != nil {
 		return backend.Record{}, false, err
 	}
+	rec.Native = stored{session: bson.RawValue{Type: v.Type, Value: append([]byte(nil), v.Value...)}}
 	return rec, true, nil
+}
+
+// stored is the Record.Native of a session Get read: its session field as
+// stored, which Set uses to keep BSON types and SetIf to detect writers
+// that do not maintain seshVersion.
+type stored struct {
+	session bson.RawValue
 }
 
 func versionOf(v bson.RawValue) uint64 {
@@ -326,8 +335,9 @@ func (s *Store) unserialize(v bson.RawValue) (data []byte, err error) {
 	return data, nil
 }
 
-// encodeSession returns the value of the session field for data.
-func (s *Store) encodeSession(data []byte) (bson.RawValue, error) {
+// encodeSession returns the value of the session field for data. native is
+// the Record.Native of the session as read, if any.
+func (s *Store) encodeSession(data []byte, native any) (bson.RawValue, error) {
 	var v bson.RawValue
 	switch {
 	case s.opts.Serialize != nil:
@@ -349,6 +359,9 @@ func (s *Store) encodeSession(data []byte) (bson.RawValue, error) {
 		doc, err := JSONToDocument(data)
 		if err != nil {
 			return v, err
+		}
+		if was, ok := native.(stored); ok && was.session.Type == bson.TypeEmbeddedDocument {
+			doc = keepTypes(doc, bson.Raw(was.session.Value))
 		}
 		v = bson.RawValue{Type: bson.TypeEmbeddedDocument, Value: doc}
 	default:
@@ -438,7 +451,7 @@ func (s *Store) prepare(rec backend.Record, version bool) (prepared, error) {
 	now := time.Now()
 	p := prepared{sid: s.storedID(rec.ID), now: now}
 	var err error
-	if p.session, err = s.encodeSession(rec.Data); err != nil {
+	if p.session, err = s.encodeSession(rec.Data, rec.Native); err != nil {
 		return p, err
 	}
 	if n := s.documentSize(p.sid, p.session, !rec.Modified.IsZero(), version); n > MaxDocumentSize {
@@ -579,15 +592,15 @@ func (s *Store) Destroy(ctx context.Context, id string) error {
 //   - created: insertOne of the whole document with seshVersion want+1; a
 //     duplicate _id is a conflict, unless the document there has expired,
 //     which is then replaced;
-//   - otherwise: updateOne({_id, seshVersion: want, live}) (for want 0,
-//     seshVersion absent) setting session, expires, [lastModified] and
-//     seshVersion want+1; no match is a conflict.
+//   - otherwise: updateOne({_id, seshVersion: want, live, [session]})
+//     (for want 0, seshVersion absent) setting session, expires,
+//     [lastModified] and seshVersion want+1; no match is a conflict.
 //
 // A conflict is an error matching backend.ErrConflict, and nothing is
 // written. Writers that do not use SetIf (connect-mongo, Set) leave
-// seshVersion as it is, so the guarantee holds between SetIf callers only:
-// an Express application writing the same sessions can still be
-// overwritten.
+// seshVersion as it is; so that their changes are not overwritten either,
+// the filter also requires the session field to be the one Get read
+// (rec.Native), when the record was read from this Store.
 func (s *Store) SetIf(ctx context.Context, rec backend.Record, want uint64, created bool) error {
 	if want >= math.MaxInt64 {
 		return s.failEarly("setif", rec.ID, fmt.Errorf("%w: version %d out of range", backend.ErrConflict, want))
@@ -610,6 +623,11 @@ func (s *Store) SetIf(ctx context.Context, rec backend.Record, want uint64, crea
 		version = bson.D{{Key: "$exists", Value: false}}
 	}
 	filter := bson.D{{Key: fieldID, Value: p.sid}, {Key: fieldVersion, Value: version}, liveFilter(p.now)}
+	if was, ok := rec.Native.(stored); ok {
+		// Writers that do not maintain seshVersion (Express) change the
+		// session field: insist that it is still what was read.
+		filter = append(filter, bson.E{Key: fieldSession, Value: was.session})
+	}
 	set := bson.D{
 		{Key: fieldSession, Value: p.session},
 		{Key: fieldExpires, Value: p.expires},
@@ -833,4 +851,41 @@ func (s *Store) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// keepTypes returns doc with each top-level value that reads as the same
+// JSON as the value of the same key in was replaced by was's value, so
+// that BSON types JSON cannot carry (a date Express stored, an int64, an
+// ObjectId) survive when a request rewrites a session without changing
+// those values. The cookie is always doc's.
+func keepTypes(doc, was bson.Raw) bson.Raw {
+	elems, err := doc.Elements()
+	if err != nil {
+		return doc
+	}
+	idx, out := bsoncore.AppendDocumentStart(make([]byte, 0, len(doc)))
+	for _, e := range elems {
+		key, value := e.Key(), e.Value()
+		if key != "cookie" {
+			if old, err := was.LookupErr(key); err == nil && sameJSON(old, value) {
+				value = old
+			}
+		}
+		out = bsoncore.AppendValueElement(out, key, bsoncore.Value{Type: bsoncore.Type(value.Type), Data: value.Value})
+	}
+	out, err = bsoncore.AppendDocumentEnd(out, idx)
+	if err != nil {
+		return doc
+	}
+	return out
+}
+
+// sameJSON reports whether a and b read as the same JSON text.
+func sameJSON(a, b bson.RawValue) bool {
+	ja, err := appendValueJSON(nil, bsoncore.Type(a.Type), a.Value, 0)
+	if err != nil {
+		return false
+	}
+	jb, err := appendValueJSON(nil, bsoncore.Type(b.Type), b.Value, 0)
+	return err == nil && bytes.Equal(ja, jb)
 }

@@ -1,0 +1,108 @@
+package mongo
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/codec"
+)
+
+// An Express application with stringify off stores Dates as BSON dates.
+// When sesh rewrites the session, values the request did not change keep
+// their BSON types.
+func TestDocumentFormatKeepsTypesOfUnchangedValues(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t, Options{Format: FormatDocument, AutoRemove: AutoRemoveDisabled})
+	ctx := context.Background()
+	login := time.Date(2026, 11, 23, 10, 0, 0, 123e6, time.UTC)
+	expires := time.Now().Add(time.Hour).Truncate(time.Millisecond)
+	_, err := e.coll.InsertOne(ctx, bson.D{
+		{Key: "_id", Value: "express"},
+		{Key: "expires", Value: bson.NewDateTimeFromTime(expires)},
+		{Key: "session", Value: bson.D{
+			{Key: "cookie", Value: bson.D{{Key: "originalMaxAge", Value: int32(3600000)}, {Key: "expires", Value: bson.NewDateTimeFromTime(expires)}, {Key: "httpOnly", Value: true}, {Key: "path", Value: "/"}}},
+			{Key: "loginAt", Value: bson.NewDateTimeFromTime(login)},
+			{Key: "big", Value: int64(1) << 40},
+			{Key: "profile", Value: bson.D{{Key: "seen", Value: bson.NewDateTimeFromTime(login)}}},
+			{Key: "views", Value: int32(1)},
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, found, err := s.Get(ctx, "express")
+	if err != nil || !found {
+		t.Fatalf("Get: %v %v", found, err)
+	}
+	if !strings.Contains(string(rec.Data), `"loginAt":"2026-11-23T10:00:00.123Z"`) {
+		t.Fatalf("Get returned %s", rec.Data)
+	}
+	// The request changes views only.
+	p, err := codec.JSON.Decode(rec.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range p.Values {
+		if p.Values[i].Key == "views" {
+			p.Values[i].JSON = []byte(`2`)
+		}
+	}
+	rec.Data, _ = codec.JSON.Encode(p)
+	if err := s.Set(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	session := e.raw(t, "express").Lookup("session").Document()
+	for key, want := range map[string]bson.Type{"loginAt": bson.TypeDateTime, "big": bson.TypeInt64, "profile": bson.TypeEmbeddedDocument, "views": bson.TypeInt32} {
+		if got := session.Lookup(key).Type; got != want {
+			t.Errorf("session.%s is a BSON %v after the rewrite, want %v as stored", key, got, want)
+		}
+	}
+	if got := session.Lookup("profile", "seen").Type; got != bson.TypeDateTime {
+		t.Errorf("session.profile.seen is a BSON %v, want the nested date kept", got)
+	}
+	if v, _ := session.Lookup("views").Int32OK(); v != 2 {
+		t.Errorf("views = %v, want the change written", session.Lookup("views"))
+	}
+}
+
+// A conditional write fails when a writer that ignores seshVersion (an
+// Express application) changed the session since it was read.
+func TestSetIfDetectsWritersWithoutVersions(t *testing.T) {
+	e := newEnv(t)
+	s := e.open(t, Options{AutoRemove: AutoRemoveDisabled})
+	s.setIfAnyServer = true // no concurrent writes here
+	ctx := context.Background()
+	exp := time.Now().Add(time.Hour)
+	data := []byte(`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"v":1}`)
+	if err := s.Set(ctx, backend.Record{ID: "shared", Data: data, Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	rec, _, err := s.Get(ctx, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Express rewrites the session: connect-mongo's set leaves seshVersion alone.
+	_, err = e.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: "shared"}}, bson.D{{Key: "$set", Value: bson.D{{Key: "session", Value: `{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"v":1,"express":true}`}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Data = []byte(`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"v":2}`)
+	if err := s.SetIf(ctx, rec, rec.Version, false); !errors.Is(err, backend.ErrConflict) {
+		t.Fatalf("SetIf after a foreign write: %v, want ErrConflict", err)
+	}
+	if got := e.raw(t, "shared").Lookup("session").StringValue(); !strings.Contains(got, `"express":true`) {
+		t.Fatalf("the foreign write was overwritten: %s", got)
+	}
+	// Read again, the write goes through.
+	rec2, _, _ := s.Get(ctx, "shared")
+	rec2.Data = rec.Data
+	if err := s.SetIf(ctx, rec2, rec2.Version, false); err != nil {
+		t.Fatalf("SetIf after re-reading: %v", err)
+	}
+}
