@@ -1,15 +1,18 @@
 package main
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/seshgo/sesh/backend/memory"
+	"github.com/seshgo/sesh/internal/mongotest"
 	"github.com/seshgo/sesh/middleware"
 )
 
@@ -80,5 +83,42 @@ func TestDemoFlow(t *testing.T) {
 	page = string(body)
 	if regexp.MustCompile(`Signed in as`).MatchString(page) || visits(page) != "1" {
 		t.Fatalf("after sign-out the old session is still visible: %s", page)
+	}
+}
+
+func TestDemoOnMongo(t *testing.T) {
+	uri := mongotest.URI(t)
+	store, describe, err := openMongo(context.Background(), uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeBackend(store)
+	if !strings.Contains(describe, "MongoDB") {
+		t.Errorf("description %q", describe)
+	}
+	sessions, err := middleware.New(middleware.Options{Backend: store, Secrets: []string{"test secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sessions(routes()))
+	defer srv.Close()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	var last string
+	for range 2 {
+		res, err := client.Get(srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		m := visitsRE.FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("status %d: %s", res.StatusCode, b)
+		}
+		last = m[1]
+	}
+	if last != "2" {
+		t.Fatalf("the counter on MongoDB shows %s after two visits", last)
 	}
 }
