@@ -62,7 +62,6 @@ func run() error {
 		return err
 	}
 
-
 	addr := os.Getenv("ADDR")
 	if addr == "" {
 		port := os.Getenv("PORT")
