@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -689,5 +690,47 @@ func TestSaveSurvivesClientDisconnect(t *testing.T) {
 	w := h.doRequest(httptest.NewRequest("GET", "/", nil).WithContext(ctx), "")
 	if _, id := h.sessionCookie(w); id == "" || !strings.Contains(h.stored(id), `"views":1`) {
 		t.Fatalf("the handler's change was lost with the connection (status %d)", w.Code)
+	}
+}
+
+func TestCookieAttributesFromOptions(t *testing.T) {
+	h := newHarness(t, middleware.Options{
+		Name: "sid",
+		Cookie: middleware.Cookie{
+			MaxAge: time.Hour, Domain: "example.com", Path: "/", DisableHTTPOnly: true,
+			Secure: middleware.SecureAlways, SameSite: middleware.SameSiteNone,
+			Partitioned: true, Priority: middleware.PriorityHigh,
+		},
+	}, setViews)
+	r := httptest.NewRequest("GET", "https://example.com/", nil)
+	r.TLS = &tls.ConnectionState{}
+	w := h.doRequest(r, "")
+	sc := w.Header().Get("Set-Cookie")
+	re := regexp.MustCompile(`^sid=s%3A[A-Za-z0-9_-]{32}\.[A-Za-z0-9%]+; Domain=example\.com; Path=/; Expires=[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d GMT; Secure; Partitioned; Priority=High; SameSite=None$`)
+	if !re.MatchString(sc) {
+		t.Fatalf("Set-Cookie %s\nwant the configured attributes, in express-session's order, without HttpOnly", sc)
+	}
+	id, _ := url.PathUnescape(strings.SplitN(strings.TrimPrefix(sc, "sid=s%3A"), ".", 2)[0])
+	stored := h.stored(id)
+	for _, part := range []string{`"partitioned":true`, `"priority":"high"`, `"secure":true`, `"httpOnly":false`, `"domain":"example.com"`, `"sameSite":"none"`} {
+		if !strings.Contains(stored, part) {
+			t.Errorf("stored cookie %s lacks %s", stored, part)
+		}
+	}
+}
+
+func TestTouchResetsExpiry(t *testing.T) {
+	var before, after time.Time
+	h := newHarness(t, middleware.Options{}, func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		before = s.Expires()
+		time.Sleep(5 * time.Millisecond)
+		s.Touch()
+		after = s.Expires()
+	})
+	h.seed("s", true, ``)
+	h.do(h.cookieFor("s"))
+	if !after.After(before) {
+		t.Errorf("Touch left the expiry at %v (was %v), want it moved to now + max age", after, before)
 	}
 }
