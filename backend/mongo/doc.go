@@ -111,6 +111,12 @@
 //     backend.ErrTooLarge before anything is sent; keys MongoDB cannot
 //     store (FormatDocument) fail with backend.ErrInvalidData; the stored
 //     session is left as it was.
+//   - With FormatDocument, values a request leaves unchanged keep the BSON
+//     types they were stored with (a Date an Express application stored
+//     stays a date, not its JSON string), through Record.Native.
+//   - SetIf also requires the session field to be the one Get read, so
+//     that writers which do not maintain seshVersion (Express) are not
+//     overwritten either.
 //   - Concurrent first writes of one session do not fail with a duplicate
 //     key error on servers that do not retry such upserts themselves.
 //   - Session ids, which are credentials, never appear in errors or logs.
