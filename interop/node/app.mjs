@@ -3,6 +3,13 @@
 // serving the same routes as sesh's cmd/sesh-compat, so that one HTTP
 // scenario can run against both and share their sessions. One route is
 // Express's own: /setjson, which stores typed values (see below).
+//
+// STORE picks the session store: mongo (the default) is connect-mongo on
+// MONGODB_URI; memory is express-session's own MemoryStore, with which
+// sesh's benchmark (bench/cmd/sesh-bench) measures Express without a
+// database. connect-mongo's variables (MONGODB_URI, DB, COLLECTION, TTL_S,
+// TOUCH_AFTER_S, STRINGIFY, TIMESTAMPS, AUTO_REMOVE*, CRYPTO_*) then have
+// no effect.
 import express from 'express';
 import session from 'express-session';
 import { MongoStore, createWebCryptoAdapter, createKrupteinAdapter } from 'connect-mongo';
@@ -15,6 +22,9 @@ const flag = (name, fallback) => {
   return v === 'true';
 };
 const num = (name, fallback) => (env[name] === undefined || env[name] === '' ? fallback : Number(env[name]));
+
+const storeKind = env.STORE || 'mongo';
+if (storeKind !== 'mongo' && storeKind !== 'memory') throw new Error(`STORE must be mongo or memory, not ${storeKind}`);
 
 const storeOptions = {
   mongoUrl: env.MONGODB_URI,
@@ -32,7 +42,9 @@ if (env.CRYPTO_SECRET) {
     ? createKrupteinAdapter({ secret: env.CRYPTO_SECRET })
     : createWebCryptoAdapter({ secret: env.CRYPTO_SECRET });
 }
-const store = MongoStore.create(storeOptions);
+const store = storeKind === 'memory' ? new session.MemoryStore() : MongoStore.create(storeOptions);
+// Only MongoStore holds a connection to close.
+const closeStore = () => (storeKind === 'memory' ? Promise.resolve() : store.close());
 
 const cookie = {};
 if (env.MAX_AGE_MS) cookie.maxAge = Number(env.MAX_AGE_MS);
@@ -124,6 +136,6 @@ app.use((err, req, res, next) => {
 const server = app.listen(Number(env.PORT || 0), '127.0.0.1', () => {
   console.log(`listening on ${server.address().port}`);
 });
-const stop = () => server.close(() => store.close().finally(() => process.exit(0)));
+const stop = () => server.close(() => closeStore().finally(() => process.exit(0)));
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

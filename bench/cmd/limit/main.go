@@ -44,6 +44,9 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	if env.Store != serve.StoreMongo {
+		return errors.New("the limit is MongoDB work: STORE must be " + serve.StoreMongo)
+	}
 	client, err := mongo.Connect(options.Client().ApplyURI(env.MongoURI))
 	if err != nil {
 		return err

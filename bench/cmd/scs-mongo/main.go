@@ -2,15 +2,17 @@
 // using github.com/alexedwards/scs/v2 with its mongodbstore, configured by
 // the environment variables of cmd/sesh-compat (PORT, MONGODB_URI, DB,
 // COLLECTION, MAX_AGE_MS) and serving the same routes with the same
-// meaning:
+// meaning. With STORE=memory, as interop/node/app.mjs reads it, it keeps
+// the sessions in scs's memstore instead and needs no MongoDB (sesh-bench's
+// in-memory suite). The routes:
 //
 //   - /set?k=KEY&v=VALUE stores VALUE under KEY, creating the session if
 //     the request has none;
 //   - /get answers the session's values;
 //   - /healthz, outside the session middleware.
 //
-// The session lifetime is MAX_AGE_MS, and the store's cleanup goroutine is
-// off, like AUTO_REMOVE=disabled on the other contestants. It listens on
+// The session lifetime is MAX_AGE_MS, and either store's cleanup goroutine
+// is off, like AUTO_REMOVE=disabled on the other contestants. It listens on
 // 127.0.0.1 and prints "listening on PORT" when ready.
 package main
 
@@ -23,6 +25,7 @@ import (
 
 	"github.com/alexedwards/scs/mongodbstore"
 	"github.com/alexedwards/scs/v2"
+	"github.com/alexedwards/scs/v2/memstore"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -41,20 +44,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI))
+	store, closeStore, err := openStore(env)
 	if err != nil {
 		return err
 	}
-	defer client.Disconnect(context.Background())
+	defer closeStore()
 
 	sm := scs.New()
 	sm.Lifetime = env.MaxAge
-	sm.Store = mongodbstore.NewWithConfig(client.Database(env.Database), mongodbstore.Config{
-		CollectionName:  env.Collection,
-		CleanupInterval: 0,
-	})
+	sm.Store = store
 
 	withSession := http.NewServeMux()
 	withSession.HandleFunc("GET /set", func(w http.ResponseWriter, r *http.Request) {
@@ -81,4 +79,23 @@ func run() error {
 	})
 	mux.Handle("/", sm.LoadAndSave(withSession))
 	return serve.Run(mux, env.Port)
+}
+
+// openStore returns the store env.Store names, with no cleanup goroutine,
+// and the function that releases it.
+func openStore(env serve.Env) (scs.Store, func(), error) {
+	if env.Store == serve.StoreMemory {
+		return memstore.NewWithCleanupInterval(0), func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI))
+	if err != nil {
+		return nil, nil, err
+	}
+	store := mongodbstore.NewWithConfig(client.Database(env.Database), mongodbstore.Config{
+		CollectionName:  env.Collection,
+		CleanupInterval: 0,
+	})
+	return store, func() { client.Disconnect(context.Background()) }, nil
 }

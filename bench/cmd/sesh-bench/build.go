@@ -16,8 +16,9 @@ type binaries struct {
 	errs                       map[string]error // by system name
 }
 
-// build builds every program into dir; go build relinks only what changed.
-// Only FerretDB's failure is fatal.
+// build builds every program into dir, FerretDB only if the MongoDB suite
+// runs; go build relinks only what changed. Only FerretDB's failure is
+// fatal.
 func build(ctx context.Context, cfg config, dir string) (binaries, error) {
 	b := binaries{
 		ferret: filepath.Join(dir, "ferretdb"),
@@ -29,9 +30,11 @@ func build(ctx context.Context, cfg config, dir string) (binaries, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return b, err
 	}
-	logf("building FerretDB, sesh-compat, scs-mongo and limit into %s", dir)
-	if err := goBuild(ctx, filepath.Join(cfg.root, "tools", "ferretdb"), b.ferret, "."); err != nil {
-		return b, err
+	logf("building the programs into %s", dir)
+	if cfg.runs(mongoSuite) {
+		if err := goBuild(ctx, filepath.Join(cfg.root, "tools", "ferretdb"), b.ferret, "."); err != nil {
+			return b, err
+		}
 	}
 	for _, p := range []struct {
 		system, dir, out, pkg string

@@ -18,9 +18,16 @@
 // Each gets a fresh database seeded with the same number of documents and
 // the same number of live sessions, and is driven by the same load
 // generator (internal/load) on the read, write and create paths. The
-// proxy counts the database commands each request costs. Then it runs the
-// micro-benchmarks of package micro and summarises them with benchstat.
-// Flags change the load, the contestants and the output; -h lists them.
+// proxy counts the database commands each request costs.
+//
+// On the 2-core machine it was written on, FerretDB and PostgreSQL take
+// most of the CPU, so every contestant's req/s converges. A second suite
+// therefore runs sesh, Express and scs again, over HTTP in the same way
+// but on their in-memory stores (STORE=memory; sesh-compat with no
+// MONGODB_URI), with FerretDB stopped, so that the libraries' own costs
+// decide the throughput. Then it runs the micro-benchmarks of package
+// micro and summarises them with benchstat. Flags change the load, the
+// suites, the contestants and the output; -h lists them.
 package main
 
 import (
@@ -31,6 +38,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -42,8 +50,9 @@ type config struct {
 
 	concurrency      int
 	warmup, duration time.Duration
+	memDuration      time.Duration // measured time per path in the in-memory suite
 	seed, sessions   int
-	systems          []string
+	suites, systems  []string
 	handler          string
 
 	micro      bool
@@ -77,9 +86,11 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("sesh-bench", flag.ContinueOnError)
 	fs.IntVar(&c.concurrency, "concurrency", 32, "concurrent client workers")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up before each measured path")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per path")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per path on MongoDB")
+	fs.DurationVar(&c.memDuration, "memory-duration", 5*time.Second, "measured time per path in the in-memory suite")
 	fs.IntVar(&c.seed, "seed", 5000, "filler session documents in each contestant's collection")
 	fs.IntVar(&c.sessions, "sessions", 1000, "live sessions created before measuring; the read and write paths cycle through them")
+	suites := fs.String("suites", strings.Join(suiteNames, ","), "suites to run, comma-separated: "+mongoSuite+" (one FerretDB), "+memorySuite+" (in-memory stores)")
 	systems := fs.String("systems", strings.Join(systemNames(), ","), "contestants to run, comma-separated")
 	fs.StringVar(&c.handler, "handler", "auto", "FerretDB handler: auto (postgresql if 127.0.0.1:5432 answers), postgresql or sqlite")
 	fs.BoolVar(&c.micro, "micro", true, "also run the micro-benchmarks of package micro")
@@ -93,6 +104,12 @@ func parseFlags(args []string) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
+	c.suites = strings.Split(*suites, ",")
+	for _, s := range c.suites {
+		if !slices.Contains(suiteNames, s) {
+			return c, fmt.Errorf("unknown suite %q (known: %s)", s, strings.Join(suiteNames, ", "))
+		}
+	}
 	c.systems = strings.Split(*systems, ",")
 	for _, s := range c.systems {
 		if _, ok := systemByName(s); !ok {
@@ -104,8 +121,8 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-concurrency must be at least 1")
 	case c.sessions < c.concurrency:
 		return c, errors.New("-sessions must be at least -concurrency, so that no two workers share a session")
-	case c.duration <= 0 || c.warmup < 0 || c.seed < 0:
-		return c, errors.New("-duration must be positive, -warmup and -seed not negative")
+	case c.duration <= 0 || c.memDuration <= 0 || c.warmup < 0 || c.seed < 0:
+		return c, errors.New("-duration and -memory-duration must be positive, -warmup and -seed not negative")
 	}
 	switch c.handler {
 	case "auto", "postgresql", "sqlite":
@@ -126,6 +143,9 @@ func parseFlags(args []string) (config, error) {
 	}
 	return c, nil
 }
+
+// runs reports whether the suite named name is to run.
+func (c config) runs(name string) bool { return slices.Contains(c.suites, name) }
 
 // findBenchDir returns the directory of the bench module, the working
 // directory or one of its parents.

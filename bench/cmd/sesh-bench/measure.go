@@ -3,16 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/seshgo/sesh/bench/internal/load"
 	"github.com/seshgo/sesh/bench/internal/proc"
@@ -29,11 +25,11 @@ type row struct {
 	skipped      bool   // the path does not apply (the limit's write and create)
 	err          string // the contestant failed
 	res          load.Result
-	ops          wireproxy.Counts // commands sent during the measured time
+	ops          wireproxy.Counts // commands sent during the measured time (MongoDB suite)
 	// serverCPU, ferretCPU, selfCPU and machineCPU are the CPU time the
 	// contestant's process, FerretDB, sesh-bench itself (load generator and
 	// proxy) and the whole machine used during the measured time; negative
-	// if unknown.
+	// if unknown or, for FerretDB, not running.
 	serverCPU, ferretCPU, selfCPU, machineCPU time.Duration
 }
 
@@ -56,23 +52,11 @@ func failed(rows []row) bool {
 
 var listening = regexp.MustCompile(`^listening on (\d+)$`)
 
-// runSystem measures every path of sys in a fresh database.
-func (h *harness) runSystem(ctx context.Context, sys system) ([]row, error) {
-	dbName := fmt.Sprintf("sesh_bench_%d_%s", os.Getpid(), sys.name)
-	db := h.mongo.Database(dbName)
-	coll := db.Collection("sessions")
-	if err := db.Drop(ctx); err != nil {
-		return nil, fmt.Errorf("dropping %s: %w", dbName, err)
-	}
-	defer db.Drop(context.Background())
-	if err := prepare(ctx, coll, sys.format, h.cfg.seed); err != nil {
-		return nil, err
-	}
-	env := []string{
+// sessionEnv is the session configuration every contestant gets, in both
+// suites; each suite adds where the sessions are kept.
+func sessionEnv() []string {
+	return []string{
 		"PORT=0",
-		"MONGODB_URI=mongodb://" + h.proxy.Addr() + "/",
-		"DB=" + dbName,
-		"COLLECTION=sessions",
 		"SECRET=" + secret,
 		"RESAVE=false",
 		"SAVE_UNINITIALIZED=false",
@@ -80,37 +64,35 @@ func (h *harness) runSystem(ctx context.Context, sys system) ([]row, error) {
 		"TOUCH_AFTER_S=3600",
 		"AUTO_REMOVE=disabled",
 	}
+}
+
+// start starts sys's program with env, logging to <system>-<suite>.log,
+// and returns it with a load generator aimed at it.
+func (h *harness) start(ctx context.Context, sys system, suite string, env []string) (*proc.Proc, *load.Generator, error) {
 	cmd, err := sys.command(h, env)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p, port, err := proc.Start(ctx, cmd, filepath.Join(h.work, sys.name+".log"), listening, time.Minute)
+	logPath := filepath.Join(h.work, sys.name+"-"+suite+".log")
+	p, port, err := proc.Start(ctx, cmd, logPath, listening, time.Minute)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer func() {
-		if err := p.Stop(); err != nil {
-			logf("%s: stopping: %v", sys.name, err)
-		}
-	}()
-	g := load.New("http://127.0.0.1:"+port, h.cfg.concurrency)
-	defer g.Close()
+	return p, load.New("http://127.0.0.1:"+port, h.cfg.concurrency), nil
+}
 
-	var cookies []string
-	if sys.readOnly {
-		cookies, err = insertSessions(ctx, coll, h.cfg.sessions)
-	} else {
-		cookies, err = g.Sessions(ctx, h.cfg.sessions, h.cfg.concurrency, func(i int) string {
-			return "/set?k=user&v=u" + strconv.Itoa(i)
-		})
+// stop stops what start started.
+func stop(sys system, p *proc.Proc, g *load.Generator) {
+	g.Close()
+	if err := p.Stop(); err != nil {
+		logf("%s: stopping: %v", sys.name, err)
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := h.check(ctx, g, coll, cookies); err != nil {
-		return nil, err
-	}
+}
 
+// measure runs each path on the started contestant p: a warm-up, then
+// duration measured. With db, it also counts the database commands and
+// FerretDB's CPU time.
+func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load.Generator, cookies []string, duration time.Duration, db bool) ([]row, error) {
 	var rows []row
 	runner := load.NewRunner(g, h.cfg.concurrency)
 	for _, path := range paths {
@@ -120,17 +102,23 @@ func (h *harness) runSystem(ctx context.Context, sys system) ([]row, error) {
 		}
 		target := h.target(path, cookies)
 		runner.Run(ctx, h.cfg.warmup, target)
-		before := h.proxy.Snapshot()
-		serverCPU, ferretCPU := cpu(p.CPU), cpu(h.ferret.proc.CPU)
-		selfCPU, machineCPU := cpu(proc.SelfCPU), cpu(proc.MachineCPU)
-		res := runner.Run(ctx, h.cfg.duration, target)
+		var opsBefore wireproxy.Counts
+		var ferretBefore time.Duration
+		if db {
+			opsBefore, ferretBefore = h.proxy.Snapshot(), cpu(h.ferret.proc.CPU)
+		}
+		serverCPU, selfCPU, machineCPU := cpu(p.CPU), cpu(proc.SelfCPU), cpu(proc.MachineCPU)
+		res := runner.Run(ctx, duration, target)
 		r := row{
 			system: sys.name, path: path, res: res,
-			ops:        h.proxy.Snapshot().Sub(before),
 			serverCPU:  since(cpu(p.CPU), serverCPU),
-			ferretCPU:  since(cpu(h.ferret.proc.CPU), ferretCPU),
+			ferretCPU:  -1,
 			selfCPU:    since(cpu(proc.SelfCPU), selfCPU),
 			machineCPU: since(cpu(proc.MachineCPU), machineCPU),
+		}
+		if db {
+			r.ops = h.proxy.Snapshot().Sub(opsBefore)
+			r.ferretCPU = since(cpu(h.ferret.proc.CPU), ferretBefore)
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -139,7 +127,11 @@ func (h *harness) runSystem(ctx context.Context, sys system) ([]row, error) {
 			r.err = fmt.Sprintf("%d of %d requests failed; first: %s", res.Errors, res.Errors+res.Requests, res.FirstError)
 		}
 		rows = append(rows, r)
-		logf("%s %s: %.0f req/s, p50 %v, p99 %v, %s", sys.name, path, res.Rate(), res.P50, res.P99, opsSummary(r))
+		summary := "server CPU " + perRequest(r.serverCPU, r) + "/req"
+		if db {
+			summary = opsSummary(r)
+		}
+		logf("%s %s: %.0f req/s, p50 %v, p99 %v, %s", sys.name, path, res.Rate(), res.P50, res.P99, summary)
 	}
 	return rows, nil
 }
@@ -161,17 +153,10 @@ func since(now, then time.Duration) time.Duration {
 	return now - then
 }
 
-// check verifies the collection holds the same number of documents for
-// every contestant and that the first cookie reads back its session.
-func (h *harness) check(ctx context.Context, g *load.Generator, coll *mongo.Collection, cookies []string) error {
-	n, err := coll.CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return err
-	}
-	if want := int64(h.cfg.seed + h.cfg.sessions); n != want {
-		return fmt.Errorf("the collection holds %d documents, want %d", n, want)
-	}
-	status, body, err := g.Get(ctx, "/get", cookies[0])
+// checkRead verifies that cookie, the first session's, reads back its
+// session.
+func checkRead(ctx context.Context, g *load.Generator, cookie string) error {
+	status, body, err := g.Get(ctx, "/get", cookie)
 	if err != nil {
 		return err
 	}

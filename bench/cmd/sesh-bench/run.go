@@ -8,19 +8,43 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/seshgo/sesh/bench/internal/wireproxy"
 )
 
+// The suites, as -suites names them: where the contestants keep their
+// sessions.
+const (
+	mongoSuite  = "mongo"  // one FerretDB, behind the counting proxy
+	memorySuite = "memory" // each library's in-memory store; no database
+)
+
+// suiteNames are the suites in the order they run.
+var suiteNames = []string{mongoSuite, memorySuite}
+
 // harness is what the contestants' runs share.
 type harness struct {
-	cfg    config
-	bins   binaries
-	work   string           // temporary directory: logs, SQLite files
-	proxy  *wireproxy.Proxy // the contestants' way to FerretDB
-	mongo  *mongo.Client    // direct to FerretDB, for seeding and checks
+	cfg  config
+	bins binaries
+	work string // temporary directory: logs, SQLite files
+
+	// The MongoDB suite's: FerretDB, the proxy the contestants reach it
+	// through, and a direct client for seeding and checks.
 	ferret ferret
+	proxy  *wireproxy.Proxy
+	mongo  *mongo.Client
+}
+
+// results are what one run measured; a suite that did not run has no
+// rows, and micro is nil if the micro-benchmarks did not run.
+type results struct {
+	mongo, memory []row
+	micro         *microResults
+}
+
+// failed reports whether any measurement failed.
+func (r results) failed() bool {
+	return failed(r.mongo) || failed(r.memory) || (r.micro != nil && r.micro.err != nil)
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -39,60 +63,57 @@ func run(ctx context.Context, cfg config) error {
 	if h.bins, err = build(ctx, cfg, filepath.Join(binDir, "sesh-bench")); err != nil {
 		return err
 	}
-	if h.ferret, err = startFerret(ctx, cfg, h.bins.ferret, work); err != nil {
-		return err
-	}
-	defer h.ferret.proc.Stop()
-	mach.ferret = h.ferret.describe()
-	logf("FerretDB %s at %s (%s handler)", ferretVersion, h.ferret.addr, h.ferret.handler)
 
-	if h.proxy, err = wireproxy.Listen(h.ferret.addr); err != nil {
+	var res results
+	if cfg.runs(mongoSuite) {
+		if res.mongo, err = h.runMongoSuite(ctx, &mach); err != nil {
+			return err
+		}
+	}
+	if cfg.runs(memorySuite) {
+		if res.memory, err = h.runMemorySuite(ctx); err != nil {
+			return err
+		}
+	}
+	if cfg.micro {
+		logf("micro-benchmarks: go test -bench . -count %d -benchtime %v ./micro", cfg.microCount, cfg.microTime)
+		if res.micro, err = runMicro(ctx, cfg, work); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			logf("micro-benchmarks FAILED: %v", err)
+			res.micro = &microResults{err: err}
+		}
+	}
+	mach.loadEnd = loadAverage()
+	report := render(cfg, mach, res, time.Since(start))
+	if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
 		return err
 	}
-	defer h.proxy.Close()
-	// Every operation is bounded, so that a FerretDB that stops answering
-	// fails the run rather than hanging it.
-	opts := options.Client().ApplyURI("mongodb://" + h.ferret.addr + "/").SetTimeout(time.Minute)
-	if h.mongo, err = mongo.Connect(opts); err != nil {
-		return err
+	fmt.Print(report)
+	logf("wrote %s", cfg.out)
+	if res.failed() {
+		return fmt.Errorf("some benchmarks failed; logs kept in %s", work)
 	}
-	defer h.mongo.Disconnect(context.Background())
+	return os.RemoveAll(work)
+}
 
+// runSuite measures each contestant of -systems with measure, one after
+// another. A contestant that fails gets failed rows; only the end of ctx
+// ends the suite early.
+func runSuite(ctx context.Context, cfg config, measure func(system) ([]row, error)) ([]row, error) {
 	var rows []row
 	for _, name := range cfg.systems {
 		sys, _ := systemByName(name)
-		logf("%s: %s", sys.name, sys.about)
-		r, err := h.runSystem(ctx, sys)
+		r, err := measure(sys)
 		if err != nil {
 			if ctx.Err() != nil {
-				return err
+				return nil, ctx.Err()
 			}
 			logf("%s FAILED: %v", sys.name, err)
 			r = failedRows(sys, err)
 		}
 		rows = append(rows, r...)
 	}
-
-	var mic *microResults
-	if cfg.micro {
-		logf("micro-benchmarks: go test -bench . -count %d -benchtime %v ./micro", cfg.microCount, cfg.microTime)
-		if mic, err = runMicro(ctx, cfg, work); err != nil {
-			if ctx.Err() != nil {
-				return err
-			}
-			logf("micro-benchmarks FAILED: %v", err)
-			mic = &microResults{err: err}
-		}
-	}
-	mach.loadEnd = loadAverage()
-	report := render(cfg, mach, rows, mic, time.Since(start))
-	if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
-		return err
-	}
-	fmt.Print(report)
-	logf("wrote %s", cfg.out)
-	if failed(rows) || (mic != nil && mic.err != nil) {
-		return fmt.Errorf("some benchmarks failed; logs kept in %s", work)
-	}
-	return os.RemoveAll(work)
+	return rows, nil
 }

@@ -17,6 +17,9 @@ type system struct {
 	// readOnly contestants serve the read path only; their sessions are
 	// inserted into the database directly rather than created over HTTP.
 	readOnly bool
+	// memoryAbout describes the contestant in the in-memory suite, where
+	// it runs with STORE=memory; empty if it has no part in it.
+	memoryAbout string
 }
 
 var systems = []system{
@@ -27,6 +30,7 @@ var systems = []system{
 		command: func(h *harness, env []string) (*exec.Cmd, error) {
 			return goProgram(h, "sesh", h.bins.compat, env)
 		},
+		memoryAbout: "cmd/sesh-compat with no MONGODB_URI, sesh's middleware on backend/memory (whose sweeper runs every minute)",
 	},
 	{
 		name:   "express",
@@ -41,6 +45,7 @@ var systems = []system{
 			cmd.Env = append(os.Environ(), append(env, "NODE_ENV=production")...)
 			return cmd, nil
 		},
+		memoryAbout: "interop/node/app.mjs with STORE=memory, Express 5 + express-session 1.19's MemoryStore",
 	},
 	{
 		name:   "scs",
@@ -49,6 +54,7 @@ var systems = []system{
 		command: func(h *harness, env []string) (*exec.Cmd, error) {
 			return goProgram(h, "scs", h.bins.scs, env)
 		},
+		memoryAbout: "cmd/scs-mongo with STORE=memory, scs v2 + memstore (cleanup off)",
 	},
 	{
 		name:     "limit",

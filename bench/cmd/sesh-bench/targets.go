@@ -8,7 +8,7 @@ import (
 
 // targets writes each of sesh's performance targets with what was
 // measured and whether it was met.
-func targets(b *strings.Builder, rows []row, mic *microResults) {
+func targets(b *strings.Builder, res results) {
 	line := func(name, measured string, met, known bool) {
 		verdict := "n/a"
 		switch {
@@ -19,25 +19,44 @@ func targets(b *strings.Builder, rows []row, mic *microResults) {
 		}
 		fmt.Fprintf(b, "- %s: %s — %s\n", name, measured, verdict)
 	}
-	seshRead := rate(rows, "sesh", "read")
-	limit, express := rate(rows, "limit", "read"), rate(rows, "express", "read")
-	line("sesh read ≥ 0.9× the limit", ratio(seshRead, limit), seshRead >= 0.9*limit, seshRead > 0 && limit > 0)
-	measured := ratio(seshRead, express)
-	if r, ok := find(rows, "express", "read"); ok {
-		measured += " (server CPU per request: Express's is " + cpuRatio(rows, r) + " sesh's)"
+	// ran returns measured, or "not run" if rows are empty.
+	ran := func(rows []row, measured string) string {
+		if len(rows) == 0 {
+			return "not run"
+		}
+		return measured
 	}
-	line("sesh read ≥ 4× Express", measured, seshRead >= 4*express, seshRead > 0 && express > 0)
+	mongo := res.mongo
+	seshRead, limit := rate(mongo, "sesh", "read"), rate(mongo, "limit", "read")
+	line("sesh read ≥ 0.9× the limit", ran(mongo, ratio(seshRead, limit)), seshRead >= 0.9*limit, seshRead > 0 && limit > 0)
+	// The 4× target, in each suite: on this kind of machine the database
+	// bounds every contestant's req/s on MongoDB, the libraries in memory.
+	for _, suite := range []struct {
+		label string
+		rows  []row
+	}{
+		{"on MongoDB (database-bound)", mongo},
+		{"on in-memory stores (library-bound)", res.memory},
+	} {
+		s, e := rate(suite.rows, "sesh", "read"), rate(suite.rows, "express", "read")
+		measured := ratio(s, e)
+		if r, ok := find(suite.rows, "express", "read"); ok {
+			measured += " (server CPU per request: Express's is " + cpuRatio(suite.rows, r) + " sesh's)"
+		}
+		line("sesh read ≥ 4× Express, "+suite.label, ran(suite.rows, measured), s >= 4*e, s > 0 && e > 0)
+	}
 
 	var parts []string
 	ahead, known := true, true
 	for _, path := range paths {
-		s, c := rate(rows, "sesh", path), rate(rows, "scs", path)
+		s, c := rate(mongo, "sesh", path), rate(mongo, "scs", path)
 		parts = append(parts, path+" "+ratio(s, c))
 		ahead = ahead && s > c
 		known = known && s > 0 && c > 0
 	}
-	line("sesh ahead of scs + mongodbstore on every path", strings.Join(parts, ", "), ahead, known)
+	line("sesh ahead of scs + mongodbstore on every path", ran(mongo, strings.Join(parts, ", ")), ahead, known)
 
+	mic := res.micro
 	if mic == nil || mic.err != nil {
 		line("middleware overhead below scs's, allocations no higher (memory stores)", "not run", false, false)
 		return

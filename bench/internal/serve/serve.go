@@ -18,12 +18,19 @@ import (
 	"time"
 )
 
+// The session stores a contestant can keep its sessions in (STORE).
+const (
+	StoreMongo  = "mongo"  // MongoDB at MONGODB_URI, the default
+	StoreMemory = "memory" // the library's own in-memory store
+)
+
 // Env is the configuration the contestants share with cmd/sesh-compat and
 // interop/node/app.mjs, read from the same environment variables.
 type Env struct {
 	Port       string        // PORT (default 0: any free port)
-	MongoURI   string        // MONGODB_URI
-	Database   string        // DB
+	Store      string        // STORE: StoreMongo (default) or StoreMemory
+	MongoURI   string        // MONGODB_URI, required with StoreMongo
+	Database   string        // DB, required with StoreMongo
 	Collection string        // COLLECTION (default sessions)
 	MaxAge     time.Duration // MAX_AGE_MS (default 1 hour)
 }
@@ -32,6 +39,7 @@ type Env struct {
 func FromEnv() (Env, error) {
 	e := Env{
 		Port:       os.Getenv("PORT"),
+		Store:      os.Getenv("STORE"),
 		MongoURI:   os.Getenv("MONGODB_URI"),
 		Database:   os.Getenv("DB"),
 		Collection: os.Getenv("COLLECTION"),
@@ -43,8 +51,17 @@ func FromEnv() (Env, error) {
 	if e.Collection == "" {
 		e.Collection = "sessions"
 	}
-	if e.MongoURI == "" || e.Database == "" {
-		return e, errors.New("MONGODB_URI and DB are required")
+	if e.Store == "" {
+		e.Store = StoreMongo
+	}
+	switch e.Store {
+	case StoreMongo:
+		if e.MongoURI == "" || e.Database == "" {
+			return e, errors.New("MONGODB_URI and DB are required")
+		}
+	case StoreMemory:
+	default:
+		return e, fmt.Errorf("STORE must be %s or %s, not %q", StoreMongo, StoreMemory, e.Store)
 	}
 	if v := os.Getenv("MAX_AGE_MS"); v != "" {
 		ms, err := strconv.ParseInt(v, 10, 64)
