@@ -2,7 +2,9 @@ package mongo
 
 import (
 	"context"
+	"errors"
 	"iter"
+	"strings"
 	"testing"
 
 	"github.com/seshgo/sesh/backend"
@@ -28,19 +30,21 @@ func runConformance(t *testing.T, env *testEnv) {
 		{"cipher+timestamps", Options{Cipher: fakeCipher{}, Timestamps: true}},
 	}
 	for _, m := range modes {
+		open := func(t *testing.T) backend.Backend {
+			opts := m.opts
+			opts.Collection = "c" + randomSuffix()
+			s := env.open(t, opts)
+			if ferret {
+				return withoutSetIf{s}
+			}
+			return s
+		}
 		t.Run(m.name, func(t *testing.T) {
 			if ferret && m.opts.Format == FormatDocument {
-				t.Skip("FerretDB 1.x stores no nested arrays, which the suite's sessions hold (Set then fails with backend.ErrInvalidData); FormatDocument runs the suite on MongoDB")
+				checkDocumentFormatOnFerretDB(t, open)
+				return
 			}
-			conformance.Run(t, func(t *testing.T) backend.Backend {
-				opts := m.opts
-				opts.Collection = "c" + randomSuffix()
-				s := env.open(t, opts)
-				if ferret {
-					return withoutSetIf{s}
-				}
-				return s
-			})
+			conformance.Run(t, open)
 		})
 	}
 }
@@ -60,3 +64,21 @@ func (w withoutSetIf) All(ctx context.Context) iter.Seq2[backend.Record, error] 
 func (w withoutSetIf) Len(ctx context.Context) (int, error) { return w.s.Len(ctx) }
 func (w withoutSetIf) Clear(ctx context.Context) error      { return w.s.Clear(ctx) }
 func (w withoutSetIf) Close() error                         { return w.s.Close() }
+
+// checkDocumentFormatOnFerretDB runs the suite with FormatDocument on
+// FerretDB 1.x, which cannot store nested arrays: the RoundTrip property's
+// session holds one, so that property must fail, clearly, with
+// backend.ErrInvalidData, and every other property must pass.
+func checkDocumentFormatOnFerretDB(t *testing.T, open func(*testing.T) backend.Backend) {
+	err := conformance.Check(ctxT(t), func() (backend.Backend, error) { return open(t), nil })
+	if err == nil {
+		t.Fatal("RoundTrip passed in FormatDocument on FerretDB, which is known to refuse nested arrays: update this test")
+	}
+	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
+		if strings.HasPrefix(e.Error(), "RoundTrip:") && errors.Is(e, backend.ErrInvalidData) {
+			t.Logf("expected on FerretDB 1.x: %v", e)
+			continue
+		}
+		t.Error(e)
+	}
+}
