@@ -68,7 +68,9 @@ func (w withoutSetIf) Close() error                         { return w.s.Close()
 // checkDocumentFormatOnFerretDB runs the suite with FormatDocument on
 // FerretDB 1.x, which cannot store nested arrays: the RoundTrip property's
 // session holds one, so that property must fail, clearly, with
-// backend.ErrInvalidData, and every other property must pass.
+// backend.ErrInvalidData. On its PostgreSQL storage, which cannot hold a
+// NUL character in a string, the Unicode property's "\u0000" fails too.
+// Every other property must pass.
 func checkDocumentFormatOnFerretDB(t *testing.T, open func(*testing.T) backend.Backend) {
 	err := conformance.Check(ctxT(t), func() (backend.Backend, error) { return open(t), nil })
 	if err == nil {
@@ -77,6 +79,10 @@ func checkDocumentFormatOnFerretDB(t *testing.T, open func(*testing.T) backend.B
 	for _, e := range err.(interface{ Unwrap() []error }).Unwrap() {
 		if strings.HasPrefix(e.Error(), "RoundTrip:") && errors.Is(e, backend.ErrInvalidData) {
 			t.Logf("expected on FerretDB 1.x: %v", e)
+			continue
+		}
+		if strings.HasPrefix(e.Error(), "Unicode:") && strings.Contains(e.Error(), "SQLSTATE 22P05") {
+			t.Logf("expected on FerretDB 1.x with PostgreSQL: %v", e)
 			continue
 		}
 		t.Error(e)

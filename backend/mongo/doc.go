@@ -127,6 +127,7 @@
 // limits of FerretDB: it has no TTL indexes, so AutoRemoveNative falls back
 // to periodic removal; it cannot store nested arrays or infinite numbers,
 // so FormatDocument fails with backend.ErrInvalidData on sessions holding
-// them; and its updates are not atomic, so SetIf refuses to run (see
+// them (and, on its PostgreSQL storage, with an internal error on strings
+// holding a NUL character, which FormatString escapes); and its updates are not atomic, so SetIf refuses to run (see
 // Store.SetIf) and the middleware's Optimistic mode needs MongoDB.
 package mongo
