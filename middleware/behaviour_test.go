@@ -734,3 +734,20 @@ func TestTouchResetsExpiry(t *testing.T) {
 		t.Errorf("Touch left the expiry at %v (was %v), want it moved to now + max age", after, before)
 	}
 }
+
+func TestChangeAndRevertIsNotAModification(t *testing.T) {
+	// express-session compares the serialized data with what was loaded:
+	// a value changed and changed back is not a modification.
+	h := newHarness(t, middleware.Options{}, func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		s.Set("k", "changed")
+		s.Set("extra", 1)
+		s.Delete("extra")
+		s.Set("k", "original")
+	})
+	h.seed("s", false, `,"k":"original"`)
+	h.do(h.cookieFor("s"))
+	if got := h.rec.Methods(); got != "get touch" {
+		t.Errorf("calls %q, want the reverted session touched, not rewritten", got)
+	}
+}

@@ -49,16 +49,16 @@ func New(opts Options) (func(http.Handler) http.Handler, error) {
 }
 
 type middleware struct {
-	opts     Options
-	name     string
-	path     string
-	signer   *cookie.Signer
-	manager  *core.Manager
-	logger   *slog.Logger
-	onError  func(*http.Request, error)
-	onFail   func(http.ResponseWriter, *http.Request, error)
-	sameSite SameSite
-	secure   Secure
+	trustProxy bool
+	name       string
+	path       string
+	signer     *cookie.Signer
+	manager    *core.Manager
+	logger     *slog.Logger
+	onError    func(*http.Request, error)
+	onFail     func(http.ResponseWriter, *http.Request, error)
+	sameSite   SameSite
+	secure     Secure
 }
 
 func invalid(format string, args ...any) error {
@@ -78,15 +78,15 @@ func newMiddleware(opts Options) (*middleware, error) {
 		}
 	}
 	m := &middleware{
-		opts:     opts,
-		name:     opts.Name,
-		path:     opts.Cookie.Path,
-		signer:   cookie.NewSigner(opts.Secrets),
-		logger:   opts.Logger,
-		onError:  opts.OnError,
-		onFail:   opts.ErrorHandler,
-		sameSite: opts.Cookie.SameSite,
-		secure:   opts.Cookie.Secure,
+		trustProxy: opts.TrustProxy,
+		name:       opts.Name,
+		path:       opts.Cookie.Path,
+		signer:     cookie.NewSigner(opts.Secrets),
+		logger:     opts.Logger,
+		onError:    opts.OnError,
+		onFail:     opts.ErrorHandler,
+		sameSite:   opts.Cookie.SameSite,
+		secure:     opts.Cookie.Secure,
 	}
 	if m.name == "" {
 		m.name = "connect.sid"
@@ -179,7 +179,7 @@ func (m *middleware) isSecure(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	if !m.opts.TrustProxy {
+	if !m.trustProxy {
 		return false
 	}
 	proto := r.Header.Get("X-Forwarded-Proto")

@@ -69,10 +69,7 @@ func (s *Session) Delete(key string) error { return s.st.Delete(key) }
 func (s *Session) Clear() error { return s.st.Clear() }
 
 // Has reports whether a value is stored under key.
-func (s *Session) Has(key string) bool {
-	_, ok := s.st.Value(key)
-	return ok
-}
+func (s *Session) Has(key string) bool { return s.st.Has(key) }
 
 // Keys returns the keys in the order they were first set.
 func (s *Session) Keys() []string { return s.st.Keys() }
@@ -113,9 +110,7 @@ func Get[T any](s *Session, key string) (value T, ok bool) {
 // pattern of one-time "flash" messages.
 func Pop[T any](s *Session, key string) (value T, ok bool) {
 	value, ok = Get[T](s, key)
-	if s.Has(key) {
-		_ = s.Delete(key)
-	}
+	_ = s.Delete(key) // deleting a missing key does nothing
 	return value, ok
 }
 

@@ -93,6 +93,14 @@ func (s *State) IsNew() bool {
 	return !s.loaded
 }
 
+// Has reports whether a value is stored under key.
+func (s *State) Has(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.find(key)
+	return ok
+}
+
 // Value returns a copy of the JSON text stored under key.
 func (s *State) Value(key string) ([]byte, bool) {
 	s.mu.Lock()
@@ -161,11 +169,8 @@ var reserved = map[string]bool{
 	"__defineSetter__": true, "__lookupGetter__": true, "__lookupSetter__": true,
 }
 
-// Reserved reports whether key is one that sessions cannot store.
-func Reserved(key string) bool { return reserved[key] }
-
-// Marshal encodes v as JSON the way JSON.stringify would: no HTML escaping.
-func Marshal(v any) ([]byte, error) {
+// marshal encodes v as JSON the way JSON.stringify would: no HTML escaping.
+func marshal(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)
@@ -180,7 +185,7 @@ func (s *State) Set(key string, v any) error {
 	if reserved[key] {
 		return fmt.Errorf("%w: %q belongs to express-session's session object", ErrReservedKey, key)
 	}
-	data, err := Marshal(v)
+	data, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("sesh: encoding session value %q: %w", key, err)
 	}
@@ -240,28 +245,41 @@ func (s *State) change(o op) {
 		s.original = slices.Clone(s.values)
 		s.originalTaken = true
 	}
-	s.journal = append(s.journal, o)
-	s.values = apply(s.values, o)
+	if s.m.cfg.Optimistic {
+		s.journal = append(s.journal, o)
+	}
+	if o.kind == opSet {
+		if i, ok := s.find(o.key); ok {
+			s.values[i].JSON = o.json
+			return
+		}
+		s.values = append(s.values, codec.Value{Key: o.key, JSON: o.json})
+		if s.index != nil {
+			s.index[o.key] = len(s.values) - 1
+			return
+		}
+	} else {
+		s.values = apply(s.values, o)
+	}
 	s.reindex()
 }
 
-// apply returns values with o applied. It never modifies the JSON slices
-// it shares with snapshots.
+// apply returns values with o applied, in place: snapshots (original,
+// savedSnap) are copies, and the JSON slices are never modified.
 func apply(values []codec.Value, o op) []codec.Value {
 	switch o.kind {
 	case opClear:
 		return nil
 	case opDelete:
-		return slices.DeleteFunc(slices.Clone(values), func(v codec.Value) bool { return v.Key == o.key })
+		return slices.DeleteFunc(values, func(v codec.Value) bool { return v.Key == o.key })
 	}
 	for i := range values {
 		if values[i].Key == o.key {
-			values = slices.Clone(values)
 			values[i].JSON = o.json
 			return values
 		}
 	}
-	return append(slices.Clip(values), codec.Value{Key: o.key, JSON: o.json})
+	return append(values, codec.Value{Key: o.key, JSON: o.json})
 }
 
 // originalValues returns the values as loaded or generated.
@@ -301,15 +319,15 @@ func (s *State) isSaved() bool {
 	return false
 }
 
-// Decision is what the end of a request does with a session.
-type Decision struct {
+// decision is what the end of a request does with a session.
+type decision struct {
 	Save, Touch, SetCookie bool
 }
 
 // decide applies express-session 1.19's predicates (index.js shouldSave,
 // shouldTouch, shouldSetCookie). The caller holds s.mu.
-func (s *State) decide() Decision {
-	var d Decision
+func (s *State) decide() decision {
+	var d decision
 	cfg := &s.m.cfg
 	if !cfg.SaveUninitialized && s.saved == savedNone && s.cookieID != s.id {
 		d.Save = s.modified()
@@ -658,20 +676,6 @@ func (s *State) ExpressJSON() ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return codec.JSON.Encode(&codec.Payload{Cookie: s.cookie, Values: s.values})
-}
-
-// Cookie returns the session's cookie object.
-func (s *State) Cookie() codec.Cookie {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.cookie
-}
-
-// IsUnset reports whether Unset was called.
-func (s *State) IsUnset() bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.unset
 }
 
 type ctxKey struct{}
