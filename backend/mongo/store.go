@@ -268,7 +268,8 @@ func (s *Store) decode(raw bson.Raw, now time.Time) (rec backend.Record, found b
 	if rec.Data, err = s.decodeSession(v); err != nil {
 		return backend.Record{}, false, err
 	}
-	rec.Native = stored{session: bson.RawValue{Type: v.Type, Value: append([]byte(nil), v.Value...)}}
+	// raw is this call's own copy of the document: no need to copy again.
+	rec.Native = stored{session: v}
 	return rec, true, nil
 }
 
@@ -783,6 +784,8 @@ func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
 					err = corruptf("a document's _id is not a string")
 				}
 				rec.ID = id
+				// cur.Current is only valid until the next document.
+				rec.Native = nil
 			}
 			if err != nil {
 				yield(backend.Record{}, s.failEarly("all", "", err))

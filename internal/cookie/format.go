@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Attributes are the attributes written after the cookie's value, in the
@@ -103,5 +102,3 @@ func unreserved(c byte) bool {
 	}
 	return false
 }
-
-func validUTF8(s string) bool { return utf8.ValidString(s) }

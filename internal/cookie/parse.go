@@ -3,6 +3,7 @@ package cookie
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxCookieValue bounds the cookie values this package looks at; a session
@@ -68,7 +69,7 @@ func DecodeURIComponent(s string) (string, bool) {
 		i += 2
 	}
 	out := b.String()
-	if !validUTF8(out) {
+	if !utf8.ValidString(out) {
 		return "", false
 	}
 	return out, true
