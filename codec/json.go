@@ -317,25 +317,15 @@ func ParseDate(s string) (time.Time, error) {
 type members struct {
 	data   []byte
 	i      int
-	rawKey []byte // the key as written, without its quotes
+	quoted []byte // the current key as written, quotes included
+	rawKey []byte // the same without its quotes
 	value  []byte
 	err    error
 	done   bool
-
-	keyStart, keyEnd int
 }
 
 // key returns the current key, unescaped.
-func (m *members) key() (string, error) {
-	if bytes.IndexByte(m.rawKey, '\\') < 0 && utf8.Valid(m.rawKey) {
-		return string(m.rawKey), nil
-	}
-	var s string
-	if err := json.Unmarshal(m.data[m.keyStart:m.keyEnd], &s); err != nil {
-		return "", fmt.Errorf("%w: bad key: %v", ErrMalformed, err)
-	}
-	return s, nil
-}
+func (m *members) key() (string, error) { return unquote(m.quoted) }
 
 func (m *members) start(data []byte) error {
 	m.data = data
@@ -358,8 +348,8 @@ func (m *members) next() bool {
 		m.err = fmt.Errorf("%w: bad key", ErrMalformed)
 		return false
 	}
-	m.keyStart, m.keyEnd = m.i, end
-	m.rawKey = data[m.i+1 : end-1]
+	m.quoted = data[m.i:end]
+	m.rawKey = m.quoted[1 : len(m.quoted)-1]
 	i := skipSpace(data, end)
 	i = skipSpace(data, i+1) // the colon
 	vend := valueEnd(data, i)
@@ -434,6 +424,7 @@ func valueEnd(data []byte, i int) int {
 	return j
 }
 
+// unquote returns the string a JSON string literal denotes.
 func unquote(quoted []byte) (string, error) {
 	if len(quoted) < 2 {
 		return "", fmt.Errorf("%w: bad key", ErrMalformed)
