@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/cipher"
 )
 
@@ -107,19 +106,3 @@ func ExampleWebCryptoOptions_rotation() {
 	fmt.Println(string(session), err)
 	// Output: {"cookie":{"path":"/"}} <nil>
 }
-
-func ExampleWrap() {
-	// Any backend: the MongoDB one, for instance, stores the ciphertext in
-	// the session field just as connect-mongo does.
-	var store backend.Backend = openStore()
-
-	c, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"correct horse"}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	store = cipher.Wrap(store, c)
-	_ = store // hand it to the middleware
-}
-
-// openStore stands for opening a real backend.
-func openStore() backend.Backend { return nil }

@@ -3,13 +3,15 @@
 //
 // Unlike express-session's MemoryStore it never leaks: expired sessions are
 // invisible at once and removed by a background sweeper, sessions with no
-// expiry of their own get a lifetime (TTL), and MaxSessions bounds memory
-// by evicting the sessions closest to expiry. Sessions do not survive a
-// restart and are not shared between processes.
+// expiry of their own get a lifetime (TTL), and the number of sessions is
+// bounded (DefaultMaxSessions unless configured). When the bound is reached,
+// the sessions that never came back after their first request are evicted
+// before any session that did, so a flood of cookie-less requests cannot
+// sign real users out. Sessions do not survive a restart and are not shared
+// between processes.
 package memory
 
 import (
-	"container/heap"
 	"context"
 	"fmt"
 	"iter"
@@ -19,6 +21,11 @@ import (
 	"github.com/seshgo/sesh/backend"
 )
 
+// DefaultMaxSessions is the bound on stored sessions when
+// Options.MaxSessions is zero. At about 300 bytes per small session it
+// holds some 30 MB.
+const DefaultMaxSessions = 100_000
+
 // Options configure a Store. The zero value is ready to use.
 type Options struct {
 	// TTL is the lifetime of a session stored with no expiry (a
@@ -27,13 +34,14 @@ type Options struct {
 
 	// SweepInterval is how often expired sessions are removed. Default one
 	// minute; negative disables the sweeper (expired sessions are still
-	// never returned, and are removed when written or when the store is
-	// full).
+	// never returned, and are removed when the store is full).
 	SweepInterval time.Duration
 
 	// MaxSessions bounds the number of stored sessions. When a new session
-	// would exceed it, expired sessions are removed and then, if needed,
-	// the sessions closest to expiry. Default 0: no bound.
+	// would exceed it, expired sessions are removed first; then sessions
+	// that were never read back after they were created, soonest to expire
+	// first; only then sessions that came back. Default DefaultMaxSessions;
+	// negative means no bound.
 	MaxSessions int
 
 	// Now returns the current time. Default time.Now; tests may replace it.
@@ -45,26 +53,40 @@ type Options struct {
 type Store struct {
 	opts Options
 
-	mu      sync.Mutex
-	entries map[string]*entry
-	byTime  expiryHeap
-	closed  bool
+	mu       sync.Mutex
+	entries  map[string]*entry
+	fresh    expiryHeap // never read back since created: evicted first
+	returned expiryHeap // read back at least once
+	owners   map[string]map[string]struct{}
+	closed   bool
 
 	stop chan struct{}
 	done chan struct{}
 }
 
+// entry is one stored session.
 type entry struct {
-	rec   backend.Record
-	index int // in byTime
+	id       string
+	cur      *version // changes with every write: the record's Token
+	expires  time.Time
+	modified time.Time
+	created  time.Time
+	owner    string
+	returned bool // in returned rather than fresh
+	index    int  // in its heap
 }
 
+// version is the data of one write. A pointer to it is the Token: a new
+// one per write, and no allocation to hand it out.
+type version struct{ data []byte }
+
 var (
-	_ backend.Backend           = (*Store)(nil)
-	_ backend.Lister            = (*Store)(nil)
-	_ backend.Counter           = (*Store)(nil)
-	_ backend.Clearer           = (*Store)(nil)
-	_ backend.ConditionalSetter = (*Store)(nil)
+	_ backend.Backend            = (*Store)(nil)
+	_ backend.ConditionalUpdater = (*Store)(nil)
+	_ backend.Lister             = (*Store)(nil)
+	_ backend.Counter            = (*Store)(nil)
+	_ backend.Clearer            = (*Store)(nil)
+	_ backend.Owners             = (*Store)(nil)
 )
 
 // New returns a Store and starts its sweeper; Close stops it.
@@ -75,10 +97,13 @@ func New(opts Options) *Store {
 	if opts.SweepInterval == 0 {
 		opts.SweepInterval = time.Minute
 	}
+	if opts.MaxSessions == 0 {
+		opts.MaxSessions = DefaultMaxSessions
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	s := &Store{opts: opts, entries: make(map[string]*entry)}
+	s := &Store{opts: opts, entries: make(map[string]*entry), owners: make(map[string]map[string]struct{})}
 	if opts.SweepInterval > 0 {
 		s.stop = make(chan struct{})
 		s.done = make(chan struct{})
@@ -105,161 +130,262 @@ func (s *Store) sweepLoop() {
 
 // sweep removes every expired entry. The caller holds s.mu.
 func (s *Store) sweep(now time.Time) {
-	for len(s.byTime) > 0 && backend.Expired(s.byTime[0].rec.Expires, now) {
-		e := heap.Pop(&s.byTime).(*entry)
-		delete(s.entries, e.rec.ID)
+	for _, h := range []*expiryHeap{&s.fresh, &s.returned} {
+		for len(*h) > 0 && backend.Expired((*h)[0].expires, now) {
+			s.remove((*h)[0])
+		}
 	}
 }
 
-func (s *Store) check(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
+func (s *Store) heapOf(e *entry) *expiryHeap {
+	if e.returned {
+		return &s.returned
 	}
+	return &s.fresh
+}
+
+// remove deletes e. The caller holds s.mu.
+func (s *Store) remove(e *entry) {
+	s.heapOf(e).remove(e.index)
+	delete(s.entries, e.id)
+	s.unown(e)
+}
+
+func (s *Store) own(e *entry) {
+	if e.owner == "" {
+		return
+	}
+	ids := s.owners[e.owner]
+	if ids == nil {
+		ids = make(map[string]struct{})
+		s.owners[e.owner] = ids
+	}
+	ids[e.id] = struct{}{}
+}
+
+func (s *Store) unown(e *entry) {
+	if e.owner == "" {
+		return
+	}
+	ids := s.owners[e.owner]
+	delete(ids, e.id)
+	if len(ids) == 0 {
+		delete(s.owners, e.owner)
+	}
+}
+
+// open checks ctx and whether the store is closed, and locks it. On
+// success the caller must unlock s.mu.
+func (s *Store) open(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory: %s: %w", op, err)
+	}
+	s.mu.Lock()
 	if s.closed {
-		return backend.ErrClosed
+		s.mu.Unlock()
+		return fmt.Errorf("memory: %s: %w", op, backend.ErrClosed)
 	}
 	return nil
 }
 
-// Get implements backend.Backend.
+// live returns the unexpired entry stored under id. The caller holds s.mu.
+func (s *Store) live(id string, now time.Time) (*entry, bool) {
+	e, ok := s.entries[id]
+	if !ok || backend.Expired(e.expires, now) {
+		return nil, false
+	}
+	return e, true
+}
+
+func (e *entry) record() backend.Record {
+	return backend.Record{
+		ID:       e.id,
+		Data:     append([]byte(nil), e.cur.data...),
+		Expires:  e.expires,
+		Modified: e.modified,
+		Owner:    e.owner,
+		Created:  e.created,
+		Token:    backend.NewToken(e.cur),
+	}
+}
+
+// Get implements backend.Backend. A session read for the first time since
+// it was created counts as one that came back, which protects it from
+// eviction by sessions that never do.
 func (s *Store) Get(ctx context.Context, id string) (backend.Record, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
+	if err := s.open(ctx, "get"); err != nil {
 		return backend.Record{}, false, err
 	}
-	e, ok := s.entries[id]
-	if !ok || backend.Expired(e.rec.Expires, s.opts.Now()) {
+	defer s.mu.Unlock()
+	e, ok := s.live(id, s.opts.Now())
+	if !ok {
 		return backend.Record{}, false, nil
 	}
-	rec := e.rec
-	rec.Data = append([]byte(nil), rec.Data...)
-	return rec, true, nil
+	if !e.returned {
+		s.fresh.remove(e.index)
+		e.returned = true
+		s.returned.push(e)
+	}
+	return e.record(), true, nil
 }
 
-// Set implements backend.Backend.
-func (s *Store) Set(ctx context.Context, rec backend.Record) error {
-	s.mu.Lock()
+// write stores rec in e, which the caller has taken out of its owner set.
+// The caller holds s.mu.
+func (s *Store) write(e *entry, rec backend.Record, now time.Time) backend.Token {
+	e.cur = &version{data: append([]byte(nil), rec.Data...)}
+	e.expires = rec.Expires
+	if e.expires.IsZero() {
+		e.expires = now.Add(s.opts.TTL)
+	}
+	e.modified = rec.Modified
+	if !rec.Created.IsZero() {
+		e.created = rec.Created
+	}
+	e.owner = rec.Owner
+	s.own(e)
+	return backend.NewToken(e.cur)
+}
+
+// Create implements backend.Backend.
+func (s *Store) Create(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	if err := s.open(ctx, "create"); err != nil {
+		return backend.Token{}, err
+	}
 	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
-		return err
-	}
-	version := uint64(0)
-	if e, ok := s.entries[rec.ID]; ok {
-		version = e.rec.Version
-	}
-	s.put(rec, version)
-	return nil
-}
-
-// put stores rec with the given version. The caller holds s.mu.
-func (s *Store) put(rec backend.Record, version uint64) {
 	now := s.opts.Now()
-	rec.Data = append([]byte(nil), rec.Data...)
-	rec.Version = version
-	if rec.Expires.IsZero() {
-		rec.Expires = now.Add(s.opts.TTL)
-	}
-	if e, ok := s.entries[rec.ID]; ok {
-		e.rec = rec
-		heap.Fix(&s.byTime, e.index)
-		return
+	if old, ok := s.entries[rec.ID]; ok {
+		if !backend.Expired(old.expires, now) {
+			return backend.Token{}, fmt.Errorf("memory: create: %w", backend.ErrExists)
+		}
+		s.remove(old)
 	}
 	if max := s.opts.MaxSessions; max > 0 && len(s.entries) >= max {
 		s.sweep(now)
 		for len(s.entries) >= max {
-			e := heap.Pop(&s.byTime).(*entry)
-			delete(s.entries, e.rec.ID)
+			h := &s.fresh
+			if len(*h) == 0 {
+				h = &s.returned
+			}
+			s.remove((*h)[0])
 		}
 	}
-	e := &entry{rec: rec}
+	e := &entry{id: rec.ID, created: now}
+	tok := s.write(e, rec, now)
 	s.entries[rec.ID] = e
-	heap.Push(&s.byTime, e)
+	s.fresh.push(e)
+	return tok, nil
 }
 
-// SetIf implements backend.ConditionalSetter.
-func (s *Store) SetIf(ctx context.Context, rec backend.Record, want uint64, created bool) error {
-	s.mu.Lock()
+// Update implements backend.Backend.
+func (s *Store) Update(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	return s.update(ctx, "update", rec, false)
+}
+
+// UpdateIf implements backend.ConditionalUpdater: the record must still be
+// the version rec.Token names.
+func (s *Store) UpdateIf(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	return s.update(ctx, "updateif", rec, true)
+}
+
+func (s *Store) update(ctx context.Context, op string, rec backend.Record, conditional bool) (backend.Token, error) {
+	if err := s.open(ctx, op); err != nil {
+		return backend.Token{}, err
+	}
 	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
-		return err
+	now := s.opts.Now()
+	e, ok := s.live(rec.ID, now)
+	if !ok {
+		return backend.Token{}, fmt.Errorf("memory: %s: %w", op, backend.ErrNotFound)
 	}
-	e, ok := s.entries[rec.ID]
-	if ok && backend.Expired(e.rec.Expires, s.opts.Now()) {
-		ok = false
+	if conditional {
+		if v, _ := rec.Token.Sys().(*version); v != e.cur {
+			return backend.Token{}, fmt.Errorf("memory: %s: %w", op, backend.ErrConflict)
+		}
 	}
-	switch {
-	case created && ok:
-		return fmt.Errorf("%w: %s exists", backend.ErrConflict, rec.ID)
-	case !created && !ok:
-		return fmt.Errorf("%w: %s is gone", backend.ErrConflict, rec.ID)
-	case ok && e.rec.Version != want:
-		return fmt.Errorf("%w: %s is at version %d, not %d", backend.ErrConflict, rec.ID, e.rec.Version, want)
-	}
-	s.put(rec, want+1)
-	return nil
+	s.unown(e)
+	tok := s.write(e, rec, now)
+	s.heapOf(e).fix(e.index)
+	return tok, nil
 }
 
 // Touch implements backend.Backend.
-func (s *Store) Touch(ctx context.Context, rec backend.Record) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
+func (s *Store) Touch(ctx context.Context, id string, expires, modified time.Time, _ backend.Token) error {
+	if err := s.open(ctx, "touch"); err != nil {
 		return err
 	}
+	defer s.mu.Unlock()
 	now := s.opts.Now()
-	e, ok := s.entries[rec.ID]
-	if !ok || backend.Expired(e.rec.Expires, now) {
-		return fmt.Errorf("%w: %s", backend.ErrNotFound, rec.ID)
+	e, ok := s.live(id, now)
+	if !ok {
+		return fmt.Errorf("memory: touch: %w", backend.ErrNotFound)
 	}
-	e.rec.Expires = rec.Expires
-	if e.rec.Expires.IsZero() {
-		e.rec.Expires = now.Add(s.opts.TTL)
+	e.expires = expires
+	if e.expires.IsZero() {
+		e.expires = now.Add(s.opts.TTL)
 	}
-	if !rec.Modified.IsZero() {
-		e.rec.Modified = rec.Modified
+	if !modified.IsZero() {
+		e.modified = modified
 	}
-	heap.Fix(&s.byTime, e.index)
+	s.heapOf(e).fix(e.index)
 	return nil
 }
 
 // Destroy implements backend.Backend.
 func (s *Store) Destroy(ctx context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
+	if err := s.open(ctx, "destroy"); err != nil {
 		return err
 	}
+	defer s.mu.Unlock()
 	if e, ok := s.entries[id]; ok {
-		heap.Remove(&s.byTime, e.index)
-		delete(s.entries, id)
+		s.remove(e)
 	}
 	return nil
 }
 
 // All implements backend.Lister. It yields a snapshot taken when the
-// iteration starts, so the callback may use the store.
+// iteration starts, so the loop body may use the store.
 func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
+	return s.snapshot(ctx, "all", func() []*entry {
+		all := make([]*entry, 0, len(s.entries))
+		for _, e := range s.entries {
+			all = append(all, e)
+		}
+		return all
+	})
+}
+
+// Owned implements backend.Owners, from a snapshot as All.
+func (s *Store) Owned(ctx context.Context, owner string) iter.Seq2[backend.Record, error] {
+	return s.snapshot(ctx, "owned", func() []*entry {
+		ids := s.owners[owner]
+		all := make([]*entry, 0, len(ids))
+		for id := range ids {
+			all = append(all, s.entries[id])
+		}
+		return all
+	})
+}
+
+// snapshot yields the live records among those pick returns, picked and
+// copied under the lock.
+func (s *Store) snapshot(ctx context.Context, op string, pick func() []*entry) iter.Seq2[backend.Record, error] {
 	return func(yield func(backend.Record, error) bool) {
-		s.mu.Lock()
-		if err := s.check(ctx); err != nil {
-			s.mu.Unlock()
+		if err := s.open(ctx, op); err != nil {
 			yield(backend.Record{}, err)
 			return
 		}
 		now := s.opts.Now()
-		live := make([]backend.Record, 0, len(s.entries))
-		for _, e := range s.entries {
-			if !backend.Expired(e.rec.Expires, now) {
-				rec := e.rec
-				rec.Data = append([]byte(nil), rec.Data...)
-				live = append(live, rec)
+		picked := pick()
+		live := make([]backend.Record, 0, len(picked))
+		for _, e := range picked {
+			if !backend.Expired(e.expires, now) {
+				live = append(live, e.record())
 			}
 		}
 		s.mu.Unlock()
 		for _, rec := range live {
 			if err := ctx.Err(); err != nil {
-				yield(backend.Record{}, err)
+				yield(backend.Record{}, fmt.Errorf("memory: %s: %w", op, err))
 				return
 			}
 			if !yield(rec, nil) {
@@ -272,23 +398,22 @@ func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
 // Len implements backend.Counter. It counts expired sessions the sweeper
 // has not removed yet.
 func (s *Store) Len(ctx context.Context) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
+	if err := s.open(ctx, "len"); err != nil {
 		return 0, err
 	}
+	defer s.mu.Unlock()
 	return len(s.entries), nil
 }
 
 // Clear implements backend.Clearer.
 func (s *Store) Clear(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.check(ctx); err != nil {
+	if err := s.open(ctx, "clear"); err != nil {
 		return err
 	}
+	defer s.mu.Unlock()
 	clear(s.entries)
-	s.byTime = nil
+	clear(s.owners)
+	s.fresh, s.returned = nil, nil
 	return nil
 }
 
@@ -301,35 +426,12 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	s.entries = nil
-	s.byTime = nil
+	s.entries, s.owners = nil, nil
+	s.fresh, s.returned = nil, nil
 	s.mu.Unlock()
 	if s.stop != nil {
 		close(s.stop)
 		<-s.done
 	}
 	return nil
-}
-
-// expiryHeap orders entries by expiry, soonest first.
-type expiryHeap []*entry
-
-func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].rec.Expires.Before(h[j].rec.Expires) }
-func (h expiryHeap) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
-}
-func (h *expiryHeap) Push(x any) {
-	e := x.(*entry)
-	e.index = len(*h)
-	*h = append(*h, e)
-}
-func (h *expiryHeap) Pop() any {
-	old := *h
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*h = old[:len(old)-1]
-	return e
 }
