@@ -167,9 +167,17 @@ func newGCM(key []byte, nonceSize int) (cipher.AEAD, error) {
 // Encrypt seals plaintext with the first secret's key under a fresh random
 // IV and returns the encoded IV ‖ ciphertext ‖ tag.
 func (w *WebCrypto) Encrypt(plaintext []byte) (string, error) {
+	return w.EncryptBound(plaintext, nil)
+}
+
+// EncryptBound is Encrypt with associated data: the ciphertext decrypts
+// only with the same ad (AES-GCM's additional authenticated data). With a
+// nil ad it is Encrypt, and connect-mongo reads the result; with any other
+// ad, only DecryptBound with that ad does.
+func (w *WebCrypto) EncryptBound(plaintext, ad []byte) (string, error) {
 	out := make([]byte, w.ivLen, w.ivLen+len(plaintext)+webCryptoTagSize)
 	w.random(out)
-	out = w.aeads[0].Seal(out, out[:w.ivLen], plaintext, nil)
+	out = w.aeads[0].Seal(out, out[:w.ivLen], plaintext, ad)
 	return w.enc.encode(out), nil
 }
 
@@ -177,6 +185,12 @@ func (w *WebCrypto) Encrypt(plaintext []byte) (string, error) {
 // turn and returns the plaintext of the first that authenticates it. Errors
 // match ErrDecrypt.
 func (w *WebCrypto) Decrypt(ciphertext string) ([]byte, error) {
+	return w.DecryptBound(ciphertext, nil)
+}
+
+// DecryptBound is Decrypt of a ciphertext that EncryptBound bound to ad.
+// A ciphertext bound to other data, or to none, does not decrypt.
+func (w *WebCrypto) DecryptBound(ciphertext string, ad []byte) ([]byte, error) {
 	const format = "webcrypto"
 	raw, err := w.enc.decode(ciphertext)
 	if err != nil {
@@ -188,7 +202,7 @@ func (w *WebCrypto) Decrypt(ciphertext string) ([]byte, error) {
 	}
 	iv, sealed := raw[:w.ivLen], raw[w.ivLen:]
 	for _, aead := range w.aeads {
-		if pt, err := aead.Open(nil, iv, sealed, nil); err == nil {
+		if pt, err := aead.Open(nil, iv, sealed, ad); err == nil {
 			return pt, nil
 		}
 	}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/seshgo/sesh/codec"
 	"github.com/seshgo/sesh/middleware"
@@ -83,54 +85,87 @@ func TestLastWriteWinsLosesConcurrentChanges(t *testing.T) {
 	}
 }
 
-// logoutRace runs a slow request that started before a sign-out and
-// writes after it.
-func logoutRace(t *testing.T, mode middleware.Concurrency) (h *harness, slowStatus int) {
-	loaded, loggedOut := make(chan struct{}), make(chan struct{})
-	h = newHarness(t, middleware.Options{Concurrency: mode}, func(w http.ResponseWriter, r *http.Request) {
+// signOutRace runs a slow request that loads the session before a
+// sign-out in another request and ends after it: writing a change, or
+// only reading.
+func signOutRace(t *testing.T, opts middleware.Options, writes bool) (h *harness, slow *httptest.ResponseRecorder) {
+	loaded, signedOut := make(chan struct{}), make(chan struct{})
+	h = newHarness(t, opts, func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		switch r.URL.Path {
 		case "/slow":
 			close(loaded)
-			<-loggedOut
-			s.Set("cart", []int{1})
-		case "/logout":
+			<-signedOut
+			if writes {
+				if err := s.Set("cart", []int{1}); err != nil {
+					t.Error(err)
+				}
+			}
+		case "/signout":
 			if err := s.Destroy(r.Context()); err != nil {
 				t.Error(err)
 			}
 		}
 	})
-	h.seed("victim", false, `,"user":"ada"`)
-	done := make(chan int)
+	h.seed("victim", true, `,"user":"ada"`)
+	done := make(chan *httptest.ResponseRecorder)
 	go func() {
 		r, _ := http.NewRequest("GET", "http://example.com/slow", nil)
-		done <- h.doRequest(r, h.cookieFor("victim")).Code
+		done <- h.doRequest(r, h.cookieFor("victim"))
 	}()
 	<-loaded
-	r, _ := http.NewRequest("GET", "http://example.com/logout", nil)
+	r, _ := http.NewRequest("GET", "http://example.com/signout", nil)
 	h.doRequest(r, h.cookieFor("victim"))
-	close(loggedOut)
+	close(signedOut)
 	return h, <-done
 }
 
-func TestOptimisticLogoutStaysLoggedOut(t *testing.T) {
-	h, status := logoutRace(t, middleware.Optimistic)
-	if got := h.stored("victim"); got != "" {
-		t.Fatalf("the signed-out session was written back: %s", got)
-	}
-	if status != http.StatusConflict {
-		t.Errorf("the slow request got %d, want 409: its change could not be saved", status)
-	}
-	errs := h.errs.all()
-	if len(errs) == 0 || !errors.Is(errs[len(errs)-1], session.ErrDestroyed) {
-		t.Errorf("errors %v, want session.ErrDestroyed reported", errs)
-	}
-}
-
-func TestLastWriteWinsResurrectsSignedOutSession(t *testing.T) {
-	h, _ := logoutRace(t, middleware.LastWriteWins)
-	if got := h.stored("victim"); !strings.Contains(got, `"user":"ada"`) {
-		t.Fatalf("stored %q; the default mode is expected to resurrect the session, as express-session does", got)
+// TestSignOutAlwaysWins: a request that loaded the session before a
+// sign-out never writes it back, in either concurrency mode, with or
+// without Resave, whether it changed the session or only read it; and the
+// old cookie (perhaps a stolen one) then gets a fresh, empty session.
+func TestSignOutAlwaysWins(t *testing.T) {
+	for _, mode := range []middleware.Concurrency{middleware.LastWriteWins, middleware.Optimistic} {
+		for _, resave := range []bool{false, true} {
+			for _, writes := range []bool{true, false} {
+				name := fmt.Sprintf("mode=%d/resave=%v/writes=%v", mode, resave, writes)
+				t.Run(name, func(t *testing.T) {
+					opts := middleware.Options{Concurrency: mode, Resave: resave, Cookie: middleware.Cookie{MaxAge: time.Hour}}
+					h, slow := signOutRace(t, opts, writes)
+					if got := h.stored("victim"); got != "" {
+						t.Fatalf("the signed-out session was written back: %s", got)
+					}
+					if n, _ := h.store.Len(context.Background()); n != 0 {
+						t.Fatalf("%d records stored after the race, want none", n)
+					}
+					header, _ := h.sessionCookie(slow)
+					if writes {
+						if slow.Code != http.StatusConflict {
+							t.Errorf("the slow request that changed the session got %d, want 409: its change was not saved", slow.Code)
+						}
+						if errs := h.errs.all(); len(errs) == 0 || !errors.Is(errs[len(errs)-1], session.ErrDestroyed) {
+							t.Errorf("errors %v, want session.ErrDestroyed reported", errs)
+						}
+					} else if slow.Code != http.StatusOK {
+						t.Errorf("the slow read-only request got %d, want 200: nothing was lost", slow.Code)
+					}
+					if !strings.Contains(header, "Expires=Thu, 01 Jan 1970") {
+						t.Errorf("the slow request's Set-Cookie is %q, want the cookie cleared", header)
+					}
+					// The old cookie now opens an empty session under a new id.
+					var isNew bool
+					var keys []string
+					h.handler = h.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+						s := session.FromContext(r.Context())
+						isNew, keys = s.IsNew(), s.Keys()
+					}))
+					h.do(h.cookieFor("victim"))
+					if !isNew || len(keys) != 0 {
+						t.Errorf("the old cookie got a session with new=%v keys=%v, want a fresh empty one", isNew, keys)
+					}
+				})
+			}
+		}
 	}
 }
 
@@ -148,8 +183,8 @@ func TestOptimisticSavesExplicitlyThenAtEnd(t *testing.T) {
 	if w.Code != 200 || !strings.Contains(h.stored(id), `"a":1,"b":2`) {
 		t.Errorf("status %d stored %s", w.Code, h.stored(id))
 	}
-	rec, _, _ := h.store.Get(context.Background(), id)
-	if rec.Version != 2 {
-		t.Errorf("version %d after two conditional writes, want 2", rec.Version)
+	// The second write is conditional on the token of the first.
+	if got := h.rec.Methods(); got != "create updateif" {
+		t.Errorf("backend calls %q, want create then updateif", got)
 	}
 }

@@ -2,6 +2,8 @@ package middleware_test
 
 import (
 	"fmt"
+	"log"
+	"os"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,24 +15,28 @@ import (
 )
 
 func ExampleNew() {
+	os.Setenv("SESSION_SECRET", "z8cXl0yq2Vv1oN5pWjK4hT7rA9sD3fGbE6uYiQmC")
 	store := memory.New(memory.Options{})
 	defer store.Close()
 
 	sessions, err := middleware.New(middleware.Options{
 		Backend: store,
-		Secrets: []string{"a long random secret"},
+		Secrets: []string{os.Getenv("SESSION_SECRET")}, // 32 random bytes or more
 		Cookie:  middleware.Cookie{MaxAge: 24 * time.Hour},
 	})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	counter := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		views, _ := session.Get[int](s, "views")
-		s.Set("views", views+1)
+		if err := s.Set("views", views+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, "views: %d", views+1)
 	})
-	handler := sessions(counter)
+	handler := sessions.Handler(counter)
 
 	// Two requests from one browser.
 	var cookie string
@@ -56,7 +62,7 @@ func ExampleOptions_express() {
 	//
 	//	app.use(session({
 	//	  name: 'sid',
-	//	  secret: ['new secret', 'old secret'],
+	//	  secret: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET],
 	//	  resave: false,
 	//	  saveUninitialized: false,
 	//	  rolling: true,
@@ -65,12 +71,14 @@ func ExampleOptions_express() {
 	//	}))
 	//
 	// in sesh:
+	os.Setenv("SESSION_SECRET", "z8cXl0yq2Vv1oN5pWjK4hT7rA9sD3fGbE6uYiQmC")
+	os.Setenv("OLD_SESSION_SECRET", "Qw3rTy7uIoP1aSdF5gHjKl9zXcVbNm2LkJhGfDsA")
 	store := memory.New(memory.Options{}) // or backend/mongo for the shared store
 	defer store.Close()
 	_, err := middleware.New(middleware.Options{
 		Backend:    store,
 		Name:       "sid",
-		Secrets:    []string{"new secret", "old secret"},
+		Secrets:    []string{os.Getenv("SESSION_SECRET"), os.Getenv("OLD_SESSION_SECRET")},
 		Rolling:    true,
 		TouchAfter: 10 * time.Minute,
 		Cookie: middleware.Cookie{

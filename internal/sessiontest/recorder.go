@@ -3,21 +3,28 @@ package sessiontest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/seshgo/sesh/backend"
 )
 
 // Recorder is a backend that records the calls made to the backend it
-// wraps, as "get id", "set id", "touch id", "destroy id", "setif id".
+// wraps, as "get id", "create id", "update id", "updateif id", "touch id",
+// "destroy id". It implements every optional interface, and declines at
+// run time (errors.ErrUnsupported) those the wrapped backend lacks.
 type Recorder struct {
 	backend.Backend
 	mu    sync.Mutex
 	calls []string
 	// Fail, when set, makes the named methods fail with this error.
 	Fail map[string]error
+	// Before, when set, runs before the named method, after recording it.
+	Before map[string]func()
 }
 
 // NewRecorder wraps b.
@@ -25,9 +32,33 @@ func NewRecorder(b backend.Backend) *Recorder { return &Recorder{Backend: b} }
 
 func (r *Recorder) record(method, id string) error {
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	r.calls = append(r.calls, method+" "+id)
-	return r.Fail[method]
+	err, before := r.Fail[method], r.Before[method]
+	r.mu.Unlock()
+	if before != nil {
+		before()
+	}
+	return err
+}
+
+// SetFail makes method fail with err (nil: succeed again).
+func (r *Recorder) SetFail(method string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Fail == nil {
+		r.Fail = map[string]error{}
+	}
+	r.Fail[method] = err
+}
+
+// SetBefore runs fn before each call of method (nil: nothing).
+func (r *Recorder) SetBefore(method string, fn func()) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.Before == nil {
+		r.Before = map[string]func(){}
+	}
+	r.Before[method] = fn
 }
 
 // Calls returns the calls made so far and forgets them.
@@ -55,18 +86,25 @@ func (r *Recorder) Get(ctx context.Context, id string) (backend.Record, bool, er
 	return r.Backend.Get(ctx, id)
 }
 
-func (r *Recorder) Set(ctx context.Context, rec backend.Record) error {
-	if err := r.record("set", rec.ID); err != nil {
-		return err
+func (r *Recorder) Create(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	if err := r.record("create", rec.ID); err != nil {
+		return backend.Token{}, err
 	}
-	return r.Backend.Set(ctx, rec)
+	return r.Backend.Create(ctx, rec)
 }
 
-func (r *Recorder) Touch(ctx context.Context, rec backend.Record) error {
-	if err := r.record("touch", rec.ID); err != nil {
+func (r *Recorder) Update(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	if err := r.record("update", rec.ID); err != nil {
+		return backend.Token{}, err
+	}
+	return r.Backend.Update(ctx, rec)
+}
+
+func (r *Recorder) Touch(ctx context.Context, id string, expires, modified time.Time, tok backend.Token) error {
+	if err := r.record("touch", id); err != nil {
 		return err
 	}
-	return r.Backend.Touch(ctx, rec)
+	return r.Backend.Touch(ctx, id, expires, modified, tok)
 }
 
 func (r *Recorder) Destroy(ctx context.Context, id string) error {
@@ -76,14 +114,40 @@ func (r *Recorder) Destroy(ctx context.Context, id string) error {
 	return r.Backend.Destroy(ctx, id)
 }
 
-// SetIf passes through to the wrapped backend's conditional write.
-func (r *Recorder) SetIf(ctx context.Context, rec backend.Record, want uint64, created bool) error {
-	if err := r.record("setif", rec.ID); err != nil {
-		return err
+// UpdateIf passes through to the wrapped backend's conditional write.
+func (r *Recorder) UpdateIf(ctx context.Context, rec backend.Record) (backend.Token, error) {
+	if err := r.record("updateif", rec.ID); err != nil {
+		return backend.Token{}, err
 	}
-	c, ok := r.Backend.(backend.ConditionalSetter)
+	c, ok := r.Backend.(backend.ConditionalUpdater)
 	if !ok {
-		return fmt.Errorf("%T has no SetIf", r.Backend)
+		return backend.Token{}, unsupported(r.Backend, "UpdateIf")
 	}
-	return c.SetIf(ctx, rec, want, created)
+	return c.UpdateIf(ctx, rec)
+}
+
+// All passes through to the wrapped backend's listing.
+func (r *Recorder) All(ctx context.Context) iter.Seq2[backend.Record, error] {
+	l, ok := r.Backend.(backend.Lister)
+	if !ok {
+		return fail(unsupported(r.Backend, "All"))
+	}
+	return l.All(ctx)
+}
+
+// Owned passes through to the wrapped backend's owner index.
+func (r *Recorder) Owned(ctx context.Context, owner string) iter.Seq2[backend.Record, error] {
+	o, ok := r.Backend.(backend.Owners)
+	if !ok {
+		return fail(unsupported(r.Backend, "Owned"))
+	}
+	return o.Owned(ctx, owner)
+}
+
+func unsupported(b backend.Backend, method string) error {
+	return fmt.Errorf("sessiontest: %T has no %s: %w", b, method, errors.ErrUnsupported)
+}
+
+func fail(err error) iter.Seq2[backend.Record, error] {
+	return func(yield func(backend.Record, error) bool) { yield(backend.Record{}, err) }
 }
