@@ -223,11 +223,11 @@ func TestSecureModes(t *testing.T) {
 func TestInvalidOptions(t *testing.T) {
 	b := &nopBackend{}
 	for name, opts := range map[string]middleware.Options{
-		"no backend":               {Secrets: []string{"s"}},
-		"no secret":                {Backend: b},
-		"empty secret":             {Backend: b, Secrets: []string{"s", ""}},
-		"bad name":                 {Backend: b, Secrets: []string{"s"}, Name: "a b"},
-		"none without secure":      {Backend: b, Secrets: []string{"s"}, Cookie: middleware.Cookie{SameSite: middleware.SameSiteNone, Secure: middleware.SecureNever}},
+		"no backend":                  {Secrets: []string{"s"}},
+		"no secret":                   {Backend: b},
+		"empty secret":                {Backend: b, Secrets: []string{"s", ""}},
+		"bad name":                    {Backend: b, Secrets: []string{"s"}, Name: "a b"},
+		"none without secure":         {Backend: b, Secrets: []string{"s"}, Cookie: middleware.Cookie{SameSite: middleware.SameSiteNone, Secure: middleware.SecureNever}},
 		"optimistic without UpdateIf": {Backend: b, Secrets: []string{"s"}, Concurrency: middleware.Optimistic},
 		"bad priority":                {Backend: b, Secrets: []string{"s"}, Cookie: middleware.Cookie{Priority: "urgent"}},
 		"path injecting a domain":     {Backend: b, Secrets: []string{"s"}, Cookie: middleware.Cookie{Path: "/; Domain=evil.example"}},

@@ -3,9 +3,9 @@ package middleware_test
 import (
 	"fmt"
 	"log"
-	"os"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"time"
 
