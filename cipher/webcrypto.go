@@ -20,6 +20,11 @@ const (
 	// WebCrypto uses when WebCryptoOptions.Iterations is zero.
 	DefaultWebCryptoIterations = 310000
 
+	// MinWebCryptoIterations is the lowest iteration count NewWebCrypto
+	// accepts: a third of connect-mongo's default. Fewer make each guess
+	// of a weak secret cheap for whoever copies the database.
+	MinWebCryptoIterations = 100000
+
 	// DefaultWebCryptoIVLength is the AES-GCM IV size in bytes WebCrypto
 	// uses when WebCryptoOptions.IVLength is zero.
 	DefaultWebCryptoIVLength = 12
@@ -48,9 +53,10 @@ type WebCryptoOptions struct {
 	Salt []byte
 
 	// Iterations is the PBKDF2-SHA256 iteration count, connect-mongo's
-	// iterations option. Zero means DefaultWebCryptoIterations; negative
-	// values are an error. Lower values make start-up faster and keys
-	// cheaper to guess.
+	// iterations option. Zero means DefaultWebCryptoIterations; a count
+	// below MinWebCryptoIterations is an error (connect-mongo accepts any:
+	// an Express application configured below the floor must raise its
+	// count, which re-keys its sessions, before sharing them).
 	Iterations int
 
 	// IVLength is the size in bytes of the random AES-GCM IV, connect-mongo's
@@ -96,6 +102,9 @@ type WebCrypto struct {
 // opts.Iterations rounds, some 50 ms of CPU time at the default count, and
 // happens only here, never per message.
 func NewWebCrypto(opts WebCryptoOptions) (*WebCrypto, error) {
+	if opts.Iterations > 0 && opts.Iterations < MinWebCryptoIterations {
+		return nil, fmt.Errorf("cipher: NewWebCrypto: %d PBKDF2 iterations is below the floor of %d: a stolen database's sessions would be cheap to decrypt by guessing the secret", opts.Iterations, MinWebCryptoIterations)
+	}
 	return newWebCrypto(opts, cryptoRandom)
 }
 

@@ -30,6 +30,8 @@ type harness struct {
 	handler http.Handler
 	mw      *middleware.Middleware
 	errs    *errorLog
+	// lastViews is what a counting handler saw last.
+	lastViews int
 	logs    *bytes.Buffer
 }
 

@@ -146,16 +146,16 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		next.ServeHTTP(w, r)
 		return
 	}
-	secureRequest := m.isSecure(r)
-	req := core.Request{CookieID: m.sessionID(r), Report: func(err error) { m.onError(r, err) }}
-	req.Secure, req.SameSite = m.resolve(secureRequest)
+	rw := &responseWriter{ResponseWriter: w, m: m, r: r, secure: m.isSecure(r)}
+	req := core.Request{CookieID: m.sessionID(r), Reporter: rw}
+	req.Secure, req.SameSite = m.resolve(rw.secure)
 	st, err := m.manager.Load(r.Context(), req)
 	if err != nil {
 		m.onError(r, err)
 		m.onFail(w, r, err)
 		return
 	}
-	rw := &responseWriter{ResponseWriter: w, m: m, r: r, st: st, secure: secureRequest}
+	rw.st = st
 	next.ServeHTTP(rw, r.WithContext(core.NewContext(r.Context(), m.key, st)))
 	rw.commit()
 }

@@ -28,6 +28,9 @@ type responseWriter struct {
 	failed    bool
 }
 
+// Report passes an error the session recovered from to OnError.
+func (w *responseWriter) Report(err error) { w.m.onError(w.r, err) }
+
 // commit runs the session commit once and reports whether the response
 // may proceed.
 func (w *responseWriter) commit() bool {

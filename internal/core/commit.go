@@ -197,7 +197,7 @@ func (s *State) touch(ctx context.Context, now time.Time) {
 		s.ended()
 	default:
 		s.m.observe(ctx, "touch", "failed", start, err)
-		s.req.Report(backendError("touch", err))
+		s.req.Reporter.Report(backendError("touch", err))
 	}
 }
 
@@ -241,7 +241,6 @@ func (s *State) persist(ctx context.Context, opName string, now time.Time) error
 	if err != nil {
 		return err
 	}
-	s.stored = true
 	s.saved = savedValues
 	s.savedSnap = append(s.savedSnap[:0], s.values...)
 	s.cookieChanged, s.ownerChanged = false, false
@@ -276,7 +275,8 @@ func (s *State) record(opName string, now time.Time) (backend.Record, error) {
 }
 
 // wrote records a successful write of rec. The caller holds s.mu.
-func (s *State) wrote(rec *backend.Record, tok backend.Token, now time.Time) {
+func (s *State) wrote(rec *backend.Record, tok backend.Token) {
+	s.stored = true
 	s.tok = tok
 	s.recModified = rec.Modified
 	s.recExpires = rec.Expires
@@ -299,7 +299,7 @@ func (s *State) create(ctx context.Context, opName string, now time.Time) error 
 		tok, err := s.m.cfg.Backend.Create(ctx, rec)
 		if err == nil {
 			s.m.observe(ctx, "create", "created", start, nil)
-			s.wrote(&rec, tok, now)
+			s.wrote(&rec, tok)
 			return nil
 		}
 		if !errors.Is(err, backend.ErrExists) || attempt >= 3 {
@@ -338,7 +338,7 @@ func (s *State) update(ctx context.Context, opName string, now time.Time) error 
 		switch {
 		case err == nil:
 			s.m.observe(ctx, "update", "updated", start, nil)
-			s.wrote(&rec, tok, now)
+			s.wrote(&rec, tok)
 			return nil
 		case errors.Is(err, backend.ErrNotFound):
 			s.m.observe(ctx, "update", "gone", start, nil)
@@ -375,7 +375,7 @@ func (s *State) update(ctx context.Context, opName string, now time.Time) error 
 // fresh session under a new id, which gets this request's changes. The
 // caller holds s.mu.
 func (s *State) rebase(ctx context.Context, opName string) error {
-	got, status, err := s.m.read(ctx, opName, s.id, s.req.Report)
+	got, status, err := s.m.read(ctx, opName, s.id, s.req.Reporter)
 	if err != nil {
 		return err
 	}

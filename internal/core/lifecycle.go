@@ -31,7 +31,7 @@ func (s *State) Reload(ctx context.Context) error {
 	if err := s.mutable("reload"); err != nil {
 		return err
 	}
-	got, status, err := s.m.read(ctx, "reload", s.id, s.req.Report)
+	got, status, err := s.m.read(ctx, "reload", s.id, s.req.Reporter)
 	if err != nil {
 		return err
 	}

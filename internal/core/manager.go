@@ -117,10 +117,15 @@ type Request struct {
 	// Secure and SameSite resolve the "auto" cookie modes for this request.
 	Secure   bool
 	SameSite string
-	// Report receives the errors the session recovers from or that do not
-	// stop the response.
-	Report func(error)
+	// Reporter receives the errors the session recovers from or that do
+	// not stop the response.
+	Reporter Reporter
 }
+
+// Reporter receives the errors a session recovers from. (An interface
+// rather than a func, so that the middleware's per-request writer can be
+// one without allocating a closure.)
+type Reporter interface{ Report(error) }
 
 // New returns a new session, not yet stored.
 func (m *Manager) New(req Request) (*State, error) {
@@ -149,7 +154,7 @@ func (m *Manager) Load(ctx context.Context, req Request) (*State, error) {
 	if req.CookieID == "" {
 		return m.New(req)
 	}
-	got, status, err := m.read(ctx, "load", req.CookieID, req.Report)
+	got, status, err := m.read(ctx, "load", req.CookieID, req.Reporter)
 	if err != nil {
 		return nil, err
 	}
@@ -184,7 +189,7 @@ const (
 // it is corrupt, or it cannot be decrypted or decoded, or its cookie is
 // invalid) is reported and is readCorrupt; the callers then go on with a
 // fresh session. The error is non-nil only when the backend failed.
-func (m *Manager) read(ctx context.Context, op, id string, report func(error)) (stored, readStatus, error) {
+func (m *Manager) read(ctx context.Context, op, id string, report Reporter) (stored, readStatus, error) {
 	start := m.start()
 	rec, found, err := m.cfg.Backend.Get(ctx, id)
 	if err != nil {
@@ -193,7 +198,7 @@ func (m *Manager) read(ctx context.Context, op, id string, report func(error)) (
 			return stored{}, readMissing, backendError(op, err)
 		}
 		m.observe(ctx, "get", "corrupt", start, err)
-		report(fail(op, ErrCorrupt, fmt.Errorf("session %s: %w", redact(id), err)))
+		report.Report(fail(op, ErrCorrupt, fmt.Errorf("session %s: %w", redact(id), err)))
 		return stored{}, readCorrupt, nil
 	}
 	if !found || backend.Expired(rec.Expires, m.now()) {
@@ -203,7 +208,7 @@ func (m *Manager) read(ctx context.Context, op, id string, report func(error)) (
 	p, err := m.decode(id, rec.Data)
 	if err != nil {
 		m.observe(ctx, "get", "corrupt", start, err)
-		report(fail(op, ErrCorrupt, fmt.Errorf("session %s: %w", redact(id), err)))
+		report.Report(fail(op, ErrCorrupt, fmt.Errorf("session %s: %w", redact(id), err)))
 		return stored{}, readCorrupt, nil
 	}
 	m.observe(ctx, "get", "found", start, nil)

@@ -106,7 +106,7 @@ func (s *State) mutable(opName string) error {
 	}
 	if s.committed {
 		err := fail(opName, ErrCommitted, fmt.Errorf("session %s: save before writing the response", redact(s.id)))
-		s.req.Report(err)
+		s.req.Reporter.Report(err)
 		return err
 	}
 	return nil
