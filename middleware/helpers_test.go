@@ -32,7 +32,7 @@ type harness struct {
 	errs    *errorLog
 	// lastViews is what a counting handler saw last.
 	lastViews int
-	logs    *bytes.Buffer
+	logs      *bytes.Buffer
 }
 
 type errorLog struct {

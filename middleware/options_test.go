@@ -22,7 +22,7 @@ import (
 func TestWeakSecretsAreWarnedAbout(t *testing.T) {
 	for secret, weak := range map[string]bool{
 		"a": true, " ": true, "\x00": true, "keyboard cat": true, "Keyboard Cat ": true,
-		strings.Repeat("x", 31): true,
+		strings.Repeat("x", 31):                        true,
 		"c2VzaC10ZXN0LXNlY3JldC0zMi1ieXRlcy1sb25nISE=": false,
 	} {
 		var logs bytes.Buffer
