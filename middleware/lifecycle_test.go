@@ -145,3 +145,23 @@ func TestRememberMeOnASignedInSession(t *testing.T) {
 		t.Errorf("Set-Cookie %q, want the cookie sent again without Expires", sc)
 	}
 }
+
+func TestEscapedCookieKeyIsTheCookie(t *testing.T) {
+	// A stored session whose cookie key is written with an escape, as any
+	// JSON writer may: it is the cookie, not a value named "cookie" that
+	// the next save could not encode.
+	h := newHarness(t, middleware.Options{}, setViews)
+	h.store.Create(context.Background(), backend.Record{
+		ID:      "escaped",
+		Data:    []byte(`{"\u0063ookie":{"originalMaxAge":null,"expires":null,"\u0068ttpOnly":true,"path":"/"},"views":1}`),
+		Expires: time.Now().Add(time.Hour),
+	})
+	for i := range 3 {
+		if w := h.do(h.cookieFor("escaped")); w.Code != http.StatusOK {
+			t.Fatalf("request %d: status %d, errors %v", i, w.Code, h.errs.all())
+		}
+	}
+	if got := h.stored("escaped"); !strings.HasSuffix(got, `"path":"/"},"views":4}`) {
+		t.Errorf("stored %s, want the views counted on the same session", got)
+	}
+}
