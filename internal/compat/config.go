@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seshgo/sesh/cipher"
 	"github.com/seshgo/sesh/middleware"
 )
 
@@ -126,8 +127,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 }
 
 // middlewareOptions maps the configuration onto sesh's options the way
-// app.mjs maps it onto express-session's.
-func (c Config) middlewareOptions() middleware.Options {
+// app.mjs maps it onto express-session's and its store's.
+func (c Config) middlewareOptions() (middleware.Options, error) {
 	o := middleware.Options{
 		Secrets:           c.Secrets,
 		Name:              c.CookieName,
@@ -161,5 +162,16 @@ func (c Config) middlewareOptions() middleware.Options {
 	if c.Concurrency == "optimistic" {
 		o.Concurrency = middleware.Optimistic
 	}
-	return o
+	if c.CryptoSecret != "" {
+		var err error
+		if c.CryptoFormat == "kruptein" {
+			o.Encryption.Cipher, err = cipher.NewKruptein(cipher.KrupteinOptions{Secrets: []string{c.CryptoSecret}})
+		} else {
+			o.Encryption.Cipher, err = cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{c.CryptoSecret}})
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }

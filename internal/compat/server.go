@@ -14,7 +14,6 @@ import (
 	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/backend/mongo"
-	"github.com/seshgo/sesh/cipher"
 	"github.com/seshgo/sesh/middleware"
 	"github.com/seshgo/sesh/session"
 )
@@ -40,7 +39,11 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := c.middlewareOptions()
+	opts, err := c.middlewareOptions()
+	if err != nil {
+		closeBackend(b)
+		return nil, err
+	}
 	opts.Backend = b
 	opts.Logger = logger
 	opts.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -48,7 +51,7 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 		switch {
 		case errors.Is(err, session.ErrBackend):
 			status = http.StatusServiceUnavailable
-		case errors.Is(err, session.ErrDestroyed), errors.Is(err, session.ErrConflict):
+		case errors.Is(err, session.ErrDestroyed), errors.Is(err, session.ErrContended):
 			status = http.StatusConflict
 		}
 		writeJSON(w, status, map[string]string{"error": err.Error()})
@@ -85,7 +88,7 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 		}
 		writeJSON(w, http.StatusOK, map[string]int{"count": n})
 	})
-	mux.Handle("/", sessions(withSession))
+	mux.Handle("/", sessions.Handler(withSession))
 	return &Server{Handler: mux, Backend: b}, nil
 }
 
@@ -115,17 +118,6 @@ func openBackend(c Config, logger *slog.Logger) (backend.Backend, error) {
 		o.AutoRemove = mongo.AutoRemoveDisabled
 	default:
 		return nil, fmt.Errorf("compat: AUTO_REMOVE must be native, interval or disabled, not %q", c.AutoRemove)
-	}
-	if c.CryptoSecret != "" {
-		var err error
-		if c.CryptoFormat == "kruptein" {
-			o.Cipher, err = cipher.NewKruptein(cipher.KrupteinOptions{Secrets: []string{c.CryptoSecret}})
-		} else {
-			o.Cipher, err = cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{c.CryptoSecret}})
-		}
-		if err != nil {
-			return nil, err
-		}
 	}
 	return mongo.New(o)
 }
