@@ -150,17 +150,6 @@ func (s *State) clearing() Outcome {
 	return Outcome{ID: s.id, Cookie: s.cookie}
 }
 
-// lastWrite returns when the record was last written or touched, as far
-// as the backend says: its Modified, or, for a backend that keeps none,
-// the expiry it holds minus the cookie's lifetime (every write and touch
-// sets the expiry to now plus that lifetime, Express's included).
-func (s *State) lastWrite() time.Time {
-	if !s.recModified.IsZero() || s.recExpires.IsZero() || !s.cookie.Persistent() || s.cookie.OriginalMaxAge <= 0 {
-		return s.recModified
-	}
-	return s.recExpires.Add(-s.cookie.OriginalMaxAge)
-}
-
 // stamp is the modification time to store with a write or touch at now:
 // set when the middleware needs it back.
 func (s *State) stamp(now time.Time) time.Time {
@@ -177,7 +166,7 @@ func (s *State) stamp(now time.Time) time.Time {
 func (s *State) touch(ctx context.Context, now time.Time) {
 	cfg := &s.m.cfg
 	if cfg.TouchAfter > 0 {
-		if last := s.lastWrite(); !last.IsZero() && now.Sub(last) < cfg.TouchAfter {
+		if last := lastWrite(s.recModified, s.recExpires, &s.cookie); !last.IsZero() && now.Sub(last) < cfg.TouchAfter {
 			if cfg.Observe != nil {
 				cfg.Observe(ctx, "touch", "skipped", 0, nil)
 			}
