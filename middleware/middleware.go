@@ -47,6 +47,7 @@ type Middleware struct {
 	onFail     func(http.ResponseWriter, *http.Request, error)
 	sameSite   SameSite
 	secure     Secure
+	token      token // sessions in a header, when configured
 
 	proxyWarning sync.Once // an untrusted X-Forwarded-Proto: https
 }
@@ -122,11 +123,14 @@ func (m *Middleware) resolve(secureRequest bool) (bool, string) {
 	return secure, "lax"
 }
 
-// sessionID returns the verified session id the request's cookie carries,
-// "" when it carries none. A cookie that is present but not validly signed
-// is reported as ErrInvalidCookie and yields "".
+// sessionID returns the verified session id the request's token header or
+// cookie carries, "" when it carries none. One that is present but not
+// validly signed is reported as ErrInvalidCookie and yields "".
 func (m *Middleware) sessionID(r *http.Request) string {
-	raw, found := cookie.Find(r.Header, m.name)
+	raw, found := m.token.find(r)
+	if !found && !m.token.disableCookie {
+		raw, found = cookie.Find(r.Header, m.name)
+	}
 	if !found {
 		return ""
 	}
@@ -169,15 +173,29 @@ func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.Sta
 	if !headerHas(h, "Vary", "Cookie") {
 		h.Add("Vary", "Cookie")
 	}
+	if m.token.header != "" {
+		m.token.vary(h)
+	}
 	switch {
 	case out.SetCookie && err == nil:
-		h.Add("Set-Cookie", cookie.Serialize(m.name, "s:"+m.signer.Sign(out.ID), attributes(&out.Cookie)))
-		h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+		value := "s:" + m.signer.Sign(out.ID)
+		if !m.token.disableCookie {
+			h.Add("Set-Cookie", cookie.Serialize(m.name, value, attributes(&out.Cookie)))
+			h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+		}
+		if m.token.header != "" {
+			m.token.send(h, value)
+		}
 	case out.ClearCookie:
-		a := attributes(&out.Cookie)
-		a.Expires = unixEpoch
-		h.Add("Set-Cookie", cookie.Serialize(m.name, "", a))
-		h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+		if !m.token.disableCookie {
+			a := attributes(&out.Cookie)
+			a.Expires = unixEpoch
+			h.Add("Set-Cookie", cookie.Serialize(m.name, "", a))
+			h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+		}
+		if m.token.header != "" {
+			m.token.send(h, "")
+		}
 	}
 	if err != nil {
 		m.onError(r, err)

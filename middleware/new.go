@@ -61,6 +61,9 @@ func New(opts Options) (*Middleware, error) {
 	if d := opts.Cookie.Domain; d != "" && !cookie.ValidDomain(d) {
 		return nil, invalid("Cookie.Domain %q is not a domain name", d)
 	}
+	if err := m.setToken(opts.Token); err != nil {
+		return nil, err
+	}
 	if m.secure == SecureNever && m.sameSite == SameSiteNone {
 		return nil, invalid("SameSite=None needs a Secure cookie; browsers reject it otherwise (use SameSiteAuto)")
 	}

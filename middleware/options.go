@@ -40,6 +40,10 @@ type Options struct {
 	// cookie).
 	Cookie Cookie
 
+	// Token lets clients without a cookie jar (API clients, mobile apps)
+	// carry the session in a request header. Default: cookies only.
+	Token Token
+
 	// Resave saves every loaded session at the end of every request, even
 	// unmodified. Default false, which is express-session's recommended
 	// setting; express-session's own default is true (express-session:
@@ -275,4 +279,31 @@ type Event struct {
 	Outcome  string
 	Duration time.Duration
 	Err      error
+}
+
+// Token configures sessions carried in a request header rather than, or as
+// well as, a cookie. The token is the cookie's value, unencoded: s:<id>.<sig>,
+// signed with the same Secrets; the same rules apply to it (a token that is
+// not validly signed gives a fresh session; Resave, Rolling and the rest
+// decide when a new one is sent).
+type Token struct {
+	// Header is the request header that carries the token, such as
+	// "Authorization" or "X-Session-Token". Empty: no tokens. When a
+	// request carries both, the header wins over the cookie.
+	Header string
+
+	// Scheme is the word before the token in Header, as in
+	// "Authorization: Bearer s:…". Default "Bearer" when Header is
+	// Authorization, none otherwise.
+	Scheme string
+
+	// ResponseHeader is the response header that carries a new token,
+	// whenever the middleware would send the cookie, and an empty value
+	// when the session ended (the client should forget its token).
+	// Default "X-Session-Token".
+	ResponseHeader string
+
+	// DisableCookie makes the header the only way: requests' cookies are
+	// ignored and no Set-Cookie is sent.
+	DisableCookie bool
 }
