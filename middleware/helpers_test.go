@@ -15,7 +15,7 @@ import (
 	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/codec"
 	"github.com/seshgo/sesh/internal/cookie"
-	"github.com/seshgo/sesh/internal/sessiontest"
+	"github.com/seshgo/sesh/internal/recorder"
 	"github.com/seshgo/sesh/middleware"
 )
 
@@ -25,7 +25,7 @@ const secret = "keyboard cat"
 type harness struct {
 	t       *testing.T
 	store   *memory.Store
-	rec     *sessiontest.Recorder
+	rec     *recorder.Recorder
 	signer  *cookie.Signer
 	handler http.Handler
 	mw      *middleware.Middleware
@@ -56,7 +56,7 @@ func newHarness(t *testing.T, opts middleware.Options, h http.HandlerFunc) *harn
 	t.Helper()
 	store := memory.New(memory.Options{SweepInterval: -1})
 	t.Cleanup(func() { store.Close() })
-	hs := &harness{t: t, store: store, rec: sessiontest.NewRecorder(store), signer: cookie.NewSigner([]string{secret}), errs: &errorLog{}, logs: &bytes.Buffer{}}
+	hs := &harness{t: t, store: store, rec: recorder.New(store), signer: cookie.NewSigner([]string{secret}), errs: &errorLog{}, logs: &bytes.Buffer{}}
 	if opts.Backend == nil {
 		opts.Backend = hs.rec
 	}

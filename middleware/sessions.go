@@ -131,3 +131,14 @@ func contains(ids []string, id string) bool {
 	}
 	return false
 }
+
+// Lookup returns the stored session id, decoded: for an administration
+// tool or a test. found is false for a missing or expired session; a
+// session that cannot be read is an error matching session.ErrCorrupt.
+func (m *Middleware) Lookup(ctx context.Context, id string) (si SessionInfo, found bool, err error) {
+	l, found, err := m.manager.Lookup(ctx, id)
+	if err != nil || !found {
+		return SessionInfo{}, false, err
+	}
+	return info(l), true, nil
+}

@@ -117,3 +117,23 @@ func lastWrite(modified, expires time.Time, c *codec.Cookie) time.Time {
 	}
 	return expires.Add(-c.OriginalMaxAge)
 }
+
+// Lookup reads the session stored under id, decoded, for listings'
+// callers: a session that cannot be read is an error matching ErrCorrupt.
+func (m *Manager) Lookup(ctx context.Context, id string) (Listed, bool, error) {
+	var corrupt error
+	got, status, err := m.read(ctx, "lookup", id, reporterFunc(func(err error) { corrupt = err }))
+	switch {
+	case err != nil:
+		return Listed{}, false, err
+	case status == readCorrupt:
+		return Listed{}, false, corrupt
+	case status == readMissing:
+		return Listed{}, false, nil
+	}
+	return Listed{Record: got.rec, Payload: got.payload, LastSeen: lastWrite(got.rec.Modified, got.rec.Expires, &got.payload.Cookie)}, true, nil
+}
+
+type reporterFunc func(error)
+
+func (f reporterFunc) Report(err error) { f(err) }

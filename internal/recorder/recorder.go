@@ -1,5 +1,5 @@
-// Package sessiontest holds helpers for sesh's own tests.
-package sessiontest
+// Package recorder records the calls made to a backend, for sesh's own tests.
+package recorder
 
 import (
 	"context"
@@ -28,7 +28,7 @@ type Recorder struct {
 }
 
 // NewRecorder wraps b.
-func NewRecorder(b backend.Backend) *Recorder { return &Recorder{Backend: b} }
+func New(b backend.Backend) *Recorder { return &Recorder{Backend: b} }
 
 func (r *Recorder) record(method, id string) error {
 	r.mu.Lock()
@@ -145,7 +145,7 @@ func (r *Recorder) Owned(ctx context.Context, owner string) iter.Seq2[backend.Re
 }
 
 func unsupported(b backend.Backend, method string) error {
-	return fmt.Errorf("sessiontest: %T has no %s: %w", b, method, errors.ErrUnsupported)
+	return fmt.Errorf("recorder: %T has no %s: %w", b, method, errors.ErrUnsupported)
 }
 
 func fail(err error) iter.Seq2[backend.Record, error] {
