@@ -1,6 +1,8 @@
 package middleware_test
 
 import (
+	"context"
+	"expvar"
 	"fmt"
 	"log"
 	"net/http"
@@ -14,8 +16,14 @@ import (
 	"github.com/seshgo/sesh/session"
 )
 
-func ExampleNew() {
+// The examples read their secrets from the environment, as a service
+// should; this gives them some.
+func init() {
 	os.Setenv("SESSION_SECRET", "z8cXl0yq2Vv1oN5pWjK4hT7rA9sD3fGbE6uYiQmC")
+	os.Setenv("OLD_SESSION_SECRET", "Qw3rTy7uIoP1aSdF5gHjKl9zXcVbNm2LkJhGfDsA")
+}
+
+func ExampleNew() {
 	store := memory.New(memory.Options{})
 	defer store.Close()
 
@@ -71,8 +79,6 @@ func ExampleOptions_express() {
 	//	}))
 	//
 	// in sesh:
-	os.Setenv("SESSION_SECRET", "z8cXl0yq2Vv1oN5pWjK4hT7rA9sD3fGbE6uYiQmC")
-	os.Setenv("OLD_SESSION_SECRET", "Qw3rTy7uIoP1aSdF5gHjKl9zXcVbNm2LkJhGfDsA")
 	store := memory.New(memory.Options{}) // or backend/mongo for the shared store
 	defer store.Close()
 	_, err := middleware.New(middleware.Options{
@@ -89,4 +95,99 @@ func ExampleOptions_express() {
 	})
 	fmt.Println(err)
 	// Output: <nil>
+}
+
+func ExampleOptions_observe() {
+	// Count and time the backend operations with the standard library's
+	// expvar (served at /debug/vars); Prometheus or OpenTelemetry plug in
+	// the same way.
+	ops := expvar.NewMap("sesh_ops")            // "get:found" → count
+	nanos := expvar.NewMap("sesh_ops_duration") // "get" → total nanoseconds
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Observe: func(ctx context.Context, e middleware.Event) {
+			ops.Add(e.Op+":"+e.Outcome, 1)
+			nanos.Add(e.Op, e.Duration.Nanoseconds())
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromContext(r.Context()).Set("seen", true); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}))
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	fmt.Println(ops.Get("create:created"))
+	// Output: 1
+}
+
+func ExampleMiddleware_FromContext() {
+	// Two independent sessions per request: the site's, and a short-lived
+	// one for the admin area, each with its own cookie.
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	site, err := middleware.New(middleware.Options{Backend: store, Secrets: []string{os.Getenv("SESSION_SECRET")}, Name: "site"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	admin, err := middleware.New(middleware.Options{Backend: store, Secrets: []string{os.Getenv("SESSION_SECRET")}, Name: "admin", Cookie: middleware.Cookie{MaxAge: 15 * time.Minute}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := site.Handler(admin.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := site.FromContext(r.Context()).Set("theme", "dark"); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if err := admin.FromContext(r.Context()).Set("elevated", true); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})))
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	for _, c := range w.Result().Cookies() {
+		fmt.Println(c.Name, c.Expires.IsZero())
+	}
+	// Output:
+	// admin false
+	// site true
+}
+
+func ExampleToken() {
+	// An API client without a cookie jar: the session travels as a bearer
+	// token, signed exactly as the cookie.
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Token:   middleware.Token{Header: "Authorization"}, // Bearer
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		n, _ := session.Get[int](s, "calls")
+		if err := s.Set("calls", n+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, n+1)
+	}))
+	w := httptest.NewRecorder()
+	api.ServeHTTP(w, httptest.NewRequest("POST", "/api/login", nil))
+	token := w.Header().Get("X-Session-Token") // s:<id>.<signature>
+
+	r := httptest.NewRequest("GET", "/api/calls", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	w = httptest.NewRecorder()
+	api.ServeHTTP(w, r)
+	fmt.Println(w.Body.String())
+	// Output: 2
 }
