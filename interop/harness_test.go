@@ -75,7 +75,7 @@ func requireNode(t testing.TB) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		t.Skipf("interop tests need Node.js to run the Express side (node/app.mjs), and no node is on PATH: %v", err)
+		testenv.Missing(t, "interop tests need Node.js to run the Express side (node/app.mjs), and no node is on PATH: %v", err)
 	}
 	return p
 }
