@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // raceEnabled is set by race_test.go when the test binary is built with
