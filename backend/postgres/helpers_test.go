@@ -64,7 +64,8 @@ func newStore(t testing.TB, opts Options) *Store {
 	if opts.URL == "" && opts.Pool == nil {
 		opts.URL = pgtest.URL(t)
 	}
-	if opts.Table == "" {
+	ownTable := opts.Table == ""
+	if ownTable {
 		opts.Table = uniqueName("sesh_test_")
 		opts.CreateTable = true
 	}
@@ -77,6 +78,11 @@ func newStore(t testing.TB, opts Options) *Store {
 	}
 	dropTable(t, newNames(opts.Schema, opts.Table).table)
 	t.Cleanup(func() { s.Close() })
+	if ownTable { // create it now, for the test's own SQL
+		if _, err := s.Len(ctxT(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s
 }
 
