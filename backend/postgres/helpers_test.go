@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,10 +28,22 @@ func uniqueName(prefix string) string {
 	return prefix + hex.EncodeToString(b)
 }
 
-// admin returns a pool on the shared server for the test's own SQL.
+var adminPool struct {
+	once sync.Once
+	pool *pgxpool.Pool
+	err  error
+}
+
+// admin returns a pool on the shared server for the tests' own SQL, shared
+// by the tests of the binary.
 func admin(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	return poolWith(t, pgtest.URL(t))
+	url := pgtest.URL(t)
+	adminPool.once.Do(func() { adminPool.pool, adminPool.err = pgxpool.New(context.Background(), url) })
+	if adminPool.err != nil {
+		t.Fatal(adminPool.err)
+	}
+	return adminPool.pool
 }
 
 // poolWith returns a pool on url, closed when the test ends.
@@ -56,9 +69,10 @@ func dropTable(t testing.TB, table string) {
 	})
 }
 
-// newStore returns a Store on the shared server, on a table of its own
-// that it creates and the test drops, with pruning off unless opts says
-// otherwise. opts.URL defaults to the shared server's.
+// newStore returns a Store, closed when the test ends, with pruning off
+// unless opts says otherwise. opts.URL defaults to the shared server's.
+// Without opts.Table, the Store gets a table of its own, created at once
+// and dropped when the test ends; a test that names the table drops it.
 func newStore(t testing.TB, opts Options) *Store {
 	t.Helper()
 	if opts.URL == "" && opts.Pool == nil {
@@ -76,9 +90,9 @@ func newStore(t testing.TB, opts Options) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dropTable(t, newNames(opts.Schema, opts.Table).table)
 	t.Cleanup(func() { s.Close() })
 	if ownTable { // create it now, for the test's own SQL
+		dropTable(t, newNames(opts.Schema, opts.Table).table)
 		if _, err := s.Len(ctxT(t)); err != nil {
 			t.Fatal(err)
 		}

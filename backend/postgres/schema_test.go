@@ -33,7 +33,7 @@ func expressTable(t *testing.T) Options {
 	t.Helper()
 	schema := uniqueName("sesh_schema_")
 	createSchema(t, schema)
-	if _, err := admin(t).Exec(ctxT(t), "SET search_path TO "+quoteIdent(schema)+"; "+tableSQL(`"session"`)); err != nil {
+	if _, err := admin(t).Exec(ctxT(t), "SET LOCAL search_path TO "+quoteIdent(schema)+"; "+tableSQL(`"session"`)); err != nil {
 		t.Fatal(err)
 	}
 	return Options{Schema: schema, Table: "session"}
@@ -73,6 +73,7 @@ func columns(t *testing.T, table string) string {
 // names derived from the table's, and does nothing the second time.
 func TestCreateTable(t *testing.T) {
 	table := uniqueName("Sesh Test \"")
+	dropTable(t, quoteIdent(table))
 	s := newStore(t, Options{Table: table, CreateTable: true})
 	mustCreate(t, s, "x", time.Now().Add(time.Hour), "")
 	q := s.names.table
@@ -139,7 +140,7 @@ func TestTwoTablesInOneSchema(t *testing.T) {
 	}
 
 	// What connect-pg-simple does for a second table in the same schema.
-	_, err := admin(t).Exec(ctxT(t), "SET search_path TO "+quoteIdent(schema)+"; "+tableSQL(`"other"`))
+	_, err := admin(t).Exec(ctxT(t), "SET LOCAL search_path TO "+quoteIdent(schema)+"; "+tableSQL(`"other"`))
 	if err == nil || !strings.Contains(err.Error(), `"session_pkey" already exists`) {
 		t.Fatalf("connect-pg-simple's table.sql for a second table: %v; want its known failure", err)
 	}
@@ -187,7 +188,7 @@ func TestMissingTableRetried(t *testing.T) {
 	if err == nil || !errors.Is(err, errNoTable) || !strings.Contains(err.Error(), "postgres: get: table") {
 		t.Fatalf("Get on a missing table = %v", err)
 	}
-	setPath := "SET search_path TO " + quoteIdent(schema) + "; "
+	setPath := "SET LOCAL search_path TO " + quoteIdent(schema) + "; "
 	if _, err := admin(t).Exec(ctx, setPath+tableSQL(`"session"`)); err != nil {
 		t.Fatal(err)
 	}

@@ -407,6 +407,7 @@ func TestClose(t *testing.T) {
 func TestBorrowedPoolStaysOpen(t *testing.T) {
 	pool := admin(t)
 	table := uniqueName("sesh_test_")
+	dropTable(t, quoteIdent(table))
 	a := newStore(t, Options{Pool: pool, Table: table, CreateTable: true})
 	b := newStore(t, Options{Pool: pool, Table: table})
 	mustCreate(t, a, "x", time.Now().Add(time.Hour), "")
@@ -441,6 +442,7 @@ func TestNewRefusesBadOptions(t *testing.T) {
 // runs: with a pool of one connection, the body can still use the Store.
 func TestAllPagesAndBodyUsesStore(t *testing.T) {
 	table := uniqueName("sesh_test_")
+	dropTable(t, quoteIdent(table))
 	s := newStore(t, Options{URL: poolURL(t, 1), Table: table, CreateTable: true})
 	ctx := ctxT(t)
 	mustCreate(t, s, "first", time.Now().Add(time.Hour), "")

@@ -28,6 +28,7 @@ func zoneURL(t *testing.T, zone string) string {
 // other's, and Expires comes back exact.
 func TestTimeZoneSameOnBothSides(t *testing.T) {
 	table := uniqueName("sesh_test_")
+	dropTable(t, quoteIdent(table))
 	for _, zone := range []string{"UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"} {
 		t.Run(zone, func(t *testing.T) {
 			u := zoneURL(t, zone)
@@ -84,6 +85,7 @@ func TestTimeZoneMismatchShiftsExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	table := uniqueName("sesh_test_")
+	dropTable(t, quoteIdent(table))
 	utc := newStore(t, Options{URL: zoneURL(t, "UTC"), Table: table, CreateTable: true})
 	nyc := newStore(t, Options{URL: zoneURL(t, "America/New_York"), Table: table})
 	exp := time.Now().Add(10 * time.Hour)
