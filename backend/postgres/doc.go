@@ -136,6 +136,11 @@
 // while the Token was held. xmin is PostgreSQL's own: servers that imitate
 // PostgreSQL without it cannot serve this backend.
 //
+// The statements work in every pgx query execution mode: the default
+// (prepared statements cached per connection), or exec and simple_protocol
+// (default_query_exec_mode in the URL) behind PgBouncer's transaction
+// pooling.
+//
 // # Options and connect-pg-simple
 //
 //	connect-pg-simple 10                 sesh Options

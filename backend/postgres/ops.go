@@ -102,7 +102,9 @@ func (s *Store) writeArgs(q *queries, rec backend.Record, now time.Time) ([]any,
 	if err != nil {
 		return nil, err
 	}
-	args := []any{sess, expireEpoch(rec.Expires, now, s.opts.TTL), rec.ID, nowEpoch(now)}
+	// sess goes as a string: pgx sends a []byte as bytea in the simple
+	// protocol and exec modes, where it does not know the column's type.
+	args := []any{string(sess), expireEpoch(rec.Expires, now, s.opts.TTL), rec.ID, nowEpoch(now)}
 	if q.owners {
 		var created any // NULL: Update keeps the stored one
 		if !rec.Created.IsZero() {
