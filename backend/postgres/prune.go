@@ -24,7 +24,11 @@ func startPruner(s *Store) *pruner {
 	go func() {
 		defer close(p.done)
 		for {
-			t := time.NewTimer(s.opts.PruneJitter(s.opts.PruneInterval))
+			delay := s.opts.PruneJitter(s.opts.PruneInterval)
+			if delay <= 0 { // a broken PruneJitter must not spin
+				delay = s.opts.PruneInterval
+			}
+			t := time.NewTimer(delay)
 			select {
 			case <-ctx.Done():
 				t.Stop()
