@@ -1,17 +1,15 @@
 package middleware_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
+	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/codec"
+	"github.com/seshgo/sesh/internal/backendtest"
 	"github.com/seshgo/sesh/middleware"
 	"github.com/seshgo/sesh/session"
 )
@@ -55,22 +53,9 @@ func storedKeys(t *testing.T, h *harness, id string) map[string]bool {
 }
 
 func TestOptimisticKeepsEveryConcurrentChange(t *testing.T) {
-	const n = 50
-	h, statuses := overlapping(t, middleware.Optimistic, n)
-	for i, code := range statuses {
-		if code != 200 {
-			t.Errorf("request %d: status %d", i, code)
-		}
-	}
-	keys := storedKeys(t, h, "shared")
-	for i := range n {
-		if !keys[fmt.Sprintf("key%d", i)] {
-			t.Errorf("key%d lost", i)
-		}
-	}
-	if !keys["user"] {
-		t.Error("the original data was lost")
-	}
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	backendtest.KeepsConcurrentChanges(t, store, 50)
 }
 
 func TestLastWriteWinsLosesConcurrentChanges(t *testing.T) {
@@ -85,88 +70,15 @@ func TestLastWriteWinsLosesConcurrentChanges(t *testing.T) {
 	}
 }
 
-// signOutRace runs a slow request that loads the session before a
-// sign-out in another request and ends after it: writing a change, or
-// only reading.
-func signOutRace(t *testing.T, opts middleware.Options, writes bool) (h *harness, slow *httptest.ResponseRecorder) {
-	loaded, signedOut := make(chan struct{}), make(chan struct{})
-	h = newHarness(t, opts, func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromContext(r.Context())
-		switch r.URL.Path {
-		case "/slow":
-			close(loaded)
-			<-signedOut
-			if writes {
-				if err := s.Set("cart", []int{1}); err != nil {
-					t.Error(err)
-				}
-			}
-		case "/signout":
-			if err := s.Destroy(r.Context()); err != nil {
-				t.Error(err)
-			}
-		}
-	})
-	h.seed("victim", true, `,"user":"ada"`)
-	done := make(chan *httptest.ResponseRecorder)
-	go func() {
-		r, _ := http.NewRequest("GET", "http://example.com/slow", nil)
-		done <- h.doRequest(r, h.cookieFor("victim"))
-	}()
-	<-loaded
-	r, _ := http.NewRequest("GET", "http://example.com/signout", nil)
-	h.doRequest(r, h.cookieFor("victim"))
-	close(signedOut)
-	return h, <-done
-}
-
 // TestSignOutAlwaysWins: a request that loaded the session before a
 // sign-out never writes it back, in either concurrency mode, with or
 // without Resave, whether it changed the session or only read it; and the
-// old cookie (perhaps a stolen one) then gets a fresh, empty session.
+// old cookie (perhaps a stolen one) then gets a fresh, empty session. The
+// backend packages run the same test on their databases.
 func TestSignOutAlwaysWins(t *testing.T) {
-	for _, mode := range []middleware.Concurrency{middleware.LastWriteWins, middleware.Optimistic} {
-		for _, resave := range []bool{false, true} {
-			for _, writes := range []bool{true, false} {
-				name := fmt.Sprintf("mode=%d/resave=%v/writes=%v", mode, resave, writes)
-				t.Run(name, func(t *testing.T) {
-					opts := middleware.Options{Concurrency: mode, Resave: resave, Cookie: middleware.Cookie{MaxAge: time.Hour}}
-					h, slow := signOutRace(t, opts, writes)
-					if got := h.stored("victim"); got != "" {
-						t.Fatalf("the signed-out session was written back: %s", got)
-					}
-					if n, _ := h.store.Len(context.Background()); n != 0 {
-						t.Fatalf("%d records stored after the race, want none", n)
-					}
-					header, _ := h.sessionCookie(slow)
-					if writes {
-						if slow.Code != http.StatusConflict {
-							t.Errorf("the slow request that changed the session got %d, want 409: its change was not saved", slow.Code)
-						}
-						if errs := h.errs.all(); len(errs) == 0 || !errors.Is(errs[len(errs)-1], session.ErrDestroyed) {
-							t.Errorf("errors %v, want session.ErrDestroyed reported", errs)
-						}
-					} else if slow.Code != http.StatusOK {
-						t.Errorf("the slow read-only request got %d, want 200: nothing was lost", slow.Code)
-					}
-					if !strings.Contains(header, "Expires=Thu, 01 Jan 1970") {
-						t.Errorf("the slow request's Set-Cookie is %q, want the cookie cleared", header)
-					}
-					// The old cookie now opens an empty session under a new id.
-					var isNew bool
-					var keys []string
-					h.handler = h.mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-						s := session.FromContext(r.Context())
-						isNew, keys = s.IsNew(), s.Keys()
-					}))
-					h.do(h.cookieFor("victim"))
-					if !isNew || len(keys) != 0 {
-						t.Errorf("the old cookie got a session with new=%v keys=%v, want a fresh empty one", isNew, keys)
-					}
-				})
-			}
-		}
-	}
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	backendtest.SignOutAlwaysWins(t, store)
 }
 
 func TestOptimisticSavesExplicitlyThenAtEnd(t *testing.T) {
