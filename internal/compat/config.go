@@ -17,7 +17,11 @@ import (
 // FromEnv. Each field names its variable.
 type Config struct {
 	Port         string        // PORT (default 0: any free port)
-	MongoURI     string        // MONGODB_URI (empty: in-memory backend)
+	RedisURL     string        // REDIS_URL: Redis, first choice
+	RedisPrefix  string        // REDIS_PREFIX (default sess:)
+	PostgresURL  string        // DATABASE_URL: PostgreSQL, unless REDIS_URL
+	PGTable      string        // PG_TABLE (default session; created if missing)
+	MongoURI     string        // MONGODB_URI: MongoDB, unless one above (none: in-memory backend)
 	Database     string        // DB
 	Collection   string        // COLLECTION (default sessions)
 	Secrets      []string      // SECRET, comma-separated; the first signs (default "keyboard cat")
@@ -45,6 +49,10 @@ type Config struct {
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Port:         getenv("PORT"),
+		RedisURL:     getenv("REDIS_URL"),
+		RedisPrefix:  getenv("REDIS_PREFIX"),
+		PostgresURL:  getenv("DATABASE_URL"),
+		PGTable:      getenv("PG_TABLE"),
 		MongoURI:     getenv("MONGODB_URI"),
 		Database:     getenv("DB"),
 		Collection:   getenv("COLLECTION"),

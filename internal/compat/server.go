@@ -14,6 +14,7 @@ import (
 	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/backend/mongo"
+	"github.com/seshgo/sesh/backend/postgres"
 	"github.com/seshgo/sesh/middleware"
 	"github.com/seshgo/sesh/session"
 )
@@ -92,10 +93,29 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 	return &Server{Handler: mux, Backend: b}, nil
 }
 
+// openBackend opens the backend the configuration selects: Redis,
+// PostgreSQL, MongoDB, or memory, in that order of precedence, as app.mjs
+// selects the Express store.
 func openBackend(c Config, logger *slog.Logger) (backend.Backend, error) {
-	if c.MongoURI == "" {
-		return memory.New(memory.Options{TTL: c.TTL}), nil
+	switch {
+	case c.RedisURL != "":
+		return openRedis(c, logger)
+	case c.PostgresURL != "":
+		return postgres.New(postgres.Options{
+			URL:              c.PostgresURL,
+			Table:            c.PGTable,
+			CreateTable:      true,
+			TTL:              c.TTL,
+			OperationTimeout: c.OpTimeout,
+			Logger:           logger,
+		})
+	case c.MongoURI != "":
+		return openMongo(c, logger)
 	}
+	return memory.New(memory.Options{TTL: c.TTL}), nil
+}
+
+func openMongo(c Config, logger *slog.Logger) (backend.Backend, error) {
 	o := mongo.Options{
 		URI:                c.MongoURI,
 		Database:           c.Database,

@@ -2,7 +2,7 @@
 // $DATABASE_URL, or a private one they can crash and restart.
 //
 // URL checks that the shared server answers and skips the test when it does
-// not, unless $SESH_REQUIRE_SERVICES is 1, when it fails it.
+// not, or fails it when services are required (package testenv).
 //
 // New creates a private cluster with initdb in a temporary directory, on a
 // free port, not yet running: Start, Stop (pg_ctl stop -m immediate), Kill
@@ -29,28 +29,18 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // Environment variables read by this package.
 const (
 	// URLEnv holds the connection string of the shared server.
 	URLEnv = "DATABASE_URL"
-	// RequireEnv, when "1", turns a missing server into a test failure.
-	RequireEnv = "SESH_REQUIRE_SERVICES"
 )
 
 // DefaultURL is the shared server when $DATABASE_URL is unset.
 const DefaultURL = "postgres://postgres@127.0.0.1:5432/test"
-
-// unavailable skips t, or fails it when services are required.
-func unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatalf("%s (%s=1)", msg, RequireEnv)
-	}
-	t.Skip(msg)
-}
 
 var shared struct {
 	once sync.Once
@@ -77,7 +67,7 @@ func URL(t testing.TB) string {
 		shared.err = conn.Ping(ctx)
 	})
 	if shared.err != nil {
-		unavailable(t, "no PostgreSQL at $%s (%s): %v", URLEnv, url, shared.err)
+		testenv.Missing(t, "no PostgreSQL at $%s (%s): %v", URLEnv, url, shared.err)
 	}
 	return url
 }
@@ -101,7 +91,7 @@ func New(t testing.TB) *Server {
 	t.Helper()
 	bin, err := binDir()
 	if err != nil {
-		unavailable(t, "pgtest: %v", err)
+		testenv.Missing(t, "pgtest: %v", err)
 	}
 	dir, err := os.MkdirTemp("", "pgtest-")
 	if err != nil {
