@@ -30,9 +30,9 @@ func options() middleware.Options {
 		// request.
 		TouchAfter: time.Minute,
 		// API clients without a cookie jar send the session as
-		// "Authorization: Bearer <token>"; the token comes in the
-		// X-Session-Token header of the response that created the session
-		// (POST /api/login).
+		// "Authorization: Bearer <token>"; POST /api/login answers the
+		// token in its body (never in a header of a page, which scripts
+		// could read).
 		Token: middleware.Token{Header: "Authorization"},
 	}
 }
