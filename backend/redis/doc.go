@@ -1,0 +1,3 @@
+// Package redis is a sesh session backend on Redis that shares sessions
+// with Express applications using connect-redis 10.
+package redis
