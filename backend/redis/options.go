@@ -104,10 +104,11 @@ type config struct {
 	scanCount    int
 	owners       bool
 	ownersPrefix string
+	slack        time.Duration // see clockSlack
 }
 
 func (o Options) resolve() (config, error) {
-	c := config{prefix: o.Prefix, timeout: o.OperationTimeout, scanCount: o.ScanCount, owners: o.Owners}
+	c := config{prefix: o.Prefix, timeout: o.OperationTimeout, scanCount: o.ScanCount, owners: o.Owners, slack: clockSlack}
 	if (o.Client == nil) == (o.URL == "") {
 		return c, errors.New("redis: set exactly one of Options.Client and Options.URL")
 	}

@@ -21,7 +21,7 @@ const clockSlack = time.Minute
 // index adds session id, which expires in ttl seconds, to owner's index.
 func (s *Store) index(ctx context.Context, owner, id string, ttl int64, now time.Time) error {
 	ms := now.UnixMilli()
-	return indexScript.Run(ctx, s.c, []string{s.indexKey(owner)}, id, ms+ttl*1000, ms, clockSlack.Milliseconds()).Err()
+	return indexScript.Run(ctx, s.c, []string{s.indexKey(owner)}, id, ms+ttl*1000, ms, s.cfg.slack.Milliseconds()).Err()
 }
 
 // Owned implements backend.Owners when Options.Owners is set; otherwise it
@@ -64,7 +64,7 @@ func (s *Store) Owned(ctx context.Context, owner string) iter.Seq2[backend.Recor
 				seen[id] = struct{}{}
 				ids = append(ids, id)
 				score, _ := strconv.ParseFloat(members[i+1], 64)
-				expired[id] = score < float64(now.Add(-clockSlack).UnixMilli())
+				expired[id] = score < float64(now.Add(-s.cfg.slack).UnixMilli())
 			}
 			var stale []any
 			ok := s.readBatch(ctx, "owned", ids, func(rec backend.Record, found bool, err error) bool {

@@ -25,7 +25,8 @@ type read struct {
 
 func (s *Store) queueRead(ctx context.Context, p goredis.Pipeliner, id string) read {
 	key := s.key(id)
-	r := read{id: id, value: p.Get(ctx, key), pttl: goredis.NewIntCmd(ctx, "pttl", key)}
+	r := read{id: id, value: goredis.NewStringCmd(ctx, "GET", key), pttl: goredis.NewIntCmd(ctx, "PTTL", key)}
+	_ = p.Process(ctx, r.value)
 	_ = p.Process(ctx, r.pttl)
 	if s.cfg.owners {
 		r.meta = p.HMGet(ctx, s.metaKey(key), "owner", "created")

@@ -74,7 +74,7 @@ func Shared(t testing.TB) (url, prefix string) {
 		c.Close()
 		Unavailable(t, "no Redis at %s ($%s): %v", url, URLEnv, err)
 	}
-	prefix = "sesh-test-" + randomHex(8) + ":"
+	prefix = Prefix()
 	t.Cleanup(func() {
 		defer c.Close()
 		if err := DeleteMatching(context.Background(), c, prefix); err != nil {
@@ -83,6 +83,9 @@ func Shared(t testing.TB) (url, prefix string) {
 	})
 	return url, prefix
 }
+
+// Prefix returns a new key prefix for a test, "sesh-test-<random>:".
+func Prefix() string { return "sesh-test-" + randomHex(8) + ":" }
 
 // DeleteMatching deletes every key of c that starts with prefix, on every
 // master when c is a cluster client. The prefix must contain no glob
