@@ -108,7 +108,8 @@ func (s *Store) fail(ctx context.Context, op string, err error) error {
 		return fmt.Errorf("redis: %s: %w", op, backend.ErrClosed)
 	case goredis.HasErrorPrefix(err, "WRONGTYPE"):
 		return fmt.Errorf("redis: %s: %w (%w)", op, backend.ErrCorrupt, err)
-	case strings.Contains(err.Error(), "exceeds maximum allowed size"):
+	case strings.Contains(err.Error(), "exceeds maximum allowed size"),
+		strings.Contains(err.Error(), "invalid bulk length"): // proto-max-bulk-len
 		return fmt.Errorf("redis: %s: %w (%w)", op, backend.ErrTooLarge, err)
 	}
 	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
