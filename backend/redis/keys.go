@@ -41,7 +41,9 @@ func slot(key string) uint16 {
 // slotTags holds, for each slot, a number whose base-36 text hashes to that
 // slot: a hash tag that puts any key in any chosen slot. Base-36 digits
 // contain no brace, so the tag cannot end early.
-var slotTags = sync.OnceValue(func() *[numSlots]uint32 {
+var slotTags = sync.OnceValue(buildSlotTags)
+
+func buildSlotTags() *[numSlots]uint32 {
 	var tags [numSlots]uint32
 	var filled [numSlots]bool
 	var buf [16]byte
@@ -54,12 +56,16 @@ var slotTags = sync.OnceValue(func() *[numSlots]uint32 {
 		}
 	}
 	return &tags
-})
+}
 
 // sameSlotTag returns a hash tag, braces included, that puts a key in the
 // slot of key.
-func sameSlotTag(key string) string {
-	return "{" + strconv.FormatUint(uint64(slotTags()[slot(key)]), 36) + "}"
+func sameSlotTag(key string) string { return sameSlotTagOf(slot(key)) }
+
+// sameSlotTagOf returns a hash tag, braces included, that puts a key in
+// slot s.
+func sameSlotTagOf(s uint16) string {
+	return "{" + strconv.FormatUint(uint64(slotTags()[s]), 36) + "}"
 }
 
 // escapeGlob escapes the characters that SCAN's MATCH patterns interpret,

@@ -18,10 +18,11 @@ import (
 // clocks disagree a little do not drop entries of live sessions.
 const clockSlack = time.Minute
 
-// index adds session id, which expires in ttl seconds, to owner's index.
-func (s *Store) index(ctx context.Context, owner, id string, ttl int64, now time.Time) error {
+// indexCall adds session id, which expires in ttl seconds, to owner's
+// index.
+func (s *Store) indexCall(owner, id string, ttl int64, now time.Time) call {
 	ms := now.UnixMilli()
-	return indexScript.Run(ctx, s.c, []string{s.indexKey(owner)}, id, ms+ttl*1000, ms, s.cfg.slack.Milliseconds()).Err()
+	return call{indexScript, []string{s.indexKey(owner)}, []any{id, ms + ttl*1000, ms, s.cfg.slack.Milliseconds()}}
 }
 
 // Owned implements backend.Owners when Options.Owners is set; otherwise it

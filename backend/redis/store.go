@@ -40,6 +40,9 @@ func New(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.owners {
+		slotTags() // built once, some ms of CPU, rather than in a request
+	}
 	s := &Store{c: opts.Client, cfg: cfg}
 	if opts.URL != "" {
 		if s.c, err = newClient(opts); err != nil {

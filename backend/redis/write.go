@@ -66,9 +66,9 @@ func (s *Store) write(ctx context.Context, op string, m mode, rec backend.Record
 	case s.cfg.owners:
 		err = s.writeOwned(ctx, m, key, rec, v, ttl, now)
 	case m == updateIf:
-		var status int64
-		status, _, err = s.runWrite(ctx, []string{key}, m, rec.Data, ttl, v, "", "")
-		err = statusErr(m, status, err)
+		c := writeCall([]string{key}, m, rec.Data, ttl, v, "", "")
+		status, _, werr := writeReply(c.script.Run(ctx, s.c, c.keys, c.args...))
+		err = statusErr(m, status, werr)
 	default:
 		err = s.writePlain(ctx, m, key, rec.Data, ttl)
 	}
@@ -127,15 +127,10 @@ func (s *Store) existsConflict(ctx context.Context, key string) error {
 }
 
 // writeOwned writes a session and its companion hash with writeScript,
-// after adding the session to its owner's index: a failure between the two
-// leaves an index entry that Owned skips, never an owned session missing
-// from the index.
+// after adding the session to its owner's index (runInOrder): a failure
+// between the two leaves an index entry that Owned skips, never an owned
+// session missing from the index.
 func (s *Store) writeOwned(ctx context.Context, m mode, key string, rec backend.Record, v *version, ttl int64, now time.Time) error {
-	if rec.Owner != "" && ttl > 0 {
-		if err := s.index(ctx, rec.Owner, rec.ID, ttl, now); err != nil {
-			return err
-		}
-	}
 	created := ""
 	switch {
 	case !rec.Created.IsZero():
@@ -143,7 +138,16 @@ func (s *Store) writeOwned(ctx context.Context, m mode, key string, rec backend.
 	case m == create:
 		created = strconv.FormatInt(now.UnixMilli(), 10)
 	}
-	status, prev, err := s.runWrite(ctx, []string{key, s.metaKey(key)}, m, rec.Data, ttl, v, rec.Owner, created)
+	var calls []call
+	if rec.Owner != "" && ttl > 0 {
+		calls = append(calls, s.indexCall(rec.Owner, rec.ID, ttl, now))
+	}
+	calls = append(calls, writeCall([]string{key, s.metaKey(key)}, m, rec.Data, ttl, v, rec.Owner, created))
+	cmds, err := s.runInOrder(ctx, calls...)
+	if err != nil {
+		return err
+	}
+	status, prev, err := writeReply(cmds[len(cmds)-1])
 	if err = statusErr(m, status, err); err != nil {
 		return err
 	}
@@ -155,14 +159,18 @@ func (s *Store) writeOwned(ctx context.Context, m mode, key string, rec backend.
 	return nil
 }
 
-// runWrite runs writeScript and returns its status and the owner stored
-// before.
-func (s *Store) runWrite(ctx context.Context, keys []string, m mode, data []byte, ttl int64, v *version, owner, created string) (int64, string, error) {
+// writeCall is writeScript's call.
+func writeCall(keys []string, m mode, data []byte, ttl int64, v *version, owner, created string) call {
 	sum, expOwner := "", ""
 	if v != nil {
 		sum, expOwner = v.hex(), v.owner
 	}
-	res, err := writeScript.Run(ctx, s.c, keys, string(m), data, ttl, sum, expOwner, owner, created).Slice()
+	return call{writeScript, keys, []any{string(m), data, ttl, sum, expOwner, owner, created}}
+}
+
+// writeReply returns writeScript's status and the owner stored before.
+func writeReply(cmd *goredis.Cmd) (int64, string, error) {
+	res, err := cmd.Slice()
 	if err != nil {
 		return 0, "", err
 	}
@@ -236,20 +244,25 @@ func (s *Store) Touch(ctx context.Context, id string, expires, _ time.Time, tok 
 // index is extended after.
 func (s *Store) touchOwned(ctx context.Context, id, key string, ttl int64, v *version, now time.Time) error {
 	known := ""
+	var calls []call
 	if v != nil && v.owner != "" && ttl > 0 {
 		known = v.owner
-		if err := s.index(ctx, known, id, ttl, now); err != nil {
-			return err
-		}
+		calls = append(calls, s.indexCall(known, id, ttl, now))
 	}
-	owner, err := touchScript.Run(ctx, s.c, []string{key, s.metaKey(key)}, ttl).Text()
+	calls = append(calls, call{touchScript, []string{key, s.metaKey(key)}, []any{ttl}})
+	cmds, err := s.runInOrder(ctx, calls...)
+	if err != nil {
+		return err
+	}
+	owner, err := cmds[len(cmds)-1].Text()
 	switch {
 	case errors.Is(err, goredis.Nil):
 		return backend.ErrNotFound
 	case err != nil:
 		return err
 	case owner != "" && owner != known && ttl > 0:
-		return s.index(ctx, owner, id, ttl, now)
+		_, err = s.runInOrder(ctx, s.indexCall(owner, id, ttl, now))
+		return err
 	}
 	return nil
 }
