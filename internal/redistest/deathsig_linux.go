@@ -1,6 +1,7 @@
 package redistest
 
 import (
+	"errors"
 	"os/exec"
 	"syscall"
 )
@@ -9,4 +10,9 @@ import (
 // without cleaning up.
 func setDeathSignal(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+}
+
+// alive reports whether process pid runs.
+func alive(pid int) bool {
+	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }

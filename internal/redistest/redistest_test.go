@@ -3,6 +3,7 @@ package redistest_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 	"time"
 
@@ -82,5 +83,59 @@ func TestSharedPrefixIsCleanedUp(t *testing.T) {
 	defer c.Close()
 	if n, _ := c.Exists(context.Background(), prefix+"x").Result(); n != 0 {
 		t.Fatalf("%sx survived the test's cleanup", prefix)
+	}
+}
+
+// fakeTB records how a helper ended the test.
+type fakeTB struct {
+	testing.TB
+	fatal, skip bool
+}
+
+func (f *fakeTB) Helper()                  {}
+func (f *fakeTB) Fatalf(string, ...any)    { f.fatal = true; runtime.Goexit() }
+func (f *fakeTB) Skipf(string, ...any)     { f.skip = true; runtime.Goexit() }
+func (f *fakeTB) Cleanup(func())           {}
+func (f *fakeTB) Logf(string, ...any)      {}
+func (f *fakeTB) Errorf(string, ...any)    { f.fatal = true }
+func (f *fakeTB) Failed() bool             { return f.fatal }
+func (f *fakeTB) Setenv(key, value string) {}
+func (f *fakeTB) TempDir() string          { return "" }
+func (f *fakeTB) Context() context.Context { return context.Background() }
+func (f *fakeTB) Name() string             { return "fake" }
+
+// run calls f with a fakeTB in a goroutine of its own (Fatalf and Skipf
+// end it) and returns the fakeTB.
+func run(f func(t testing.TB)) *fakeTB {
+	tb := &fakeTB{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(tb)
+	}()
+	<-done
+	return tb
+}
+
+// A missing server or program skips, unless SESH_REQUIRE_SERVICES=1: then
+// it fails.
+func TestMissingServicesSkipOrFail(t *testing.T) {
+	for _, require := range []string{"", "1"} {
+		t.Setenv(redistest.RequireEnv, require)
+		t.Setenv(redistest.URLEnv, "redis://127.0.0.1:1/0")
+		t.Setenv(redistest.ServerEnv, "")
+		t.Setenv("PATH", t.TempDir())
+		for name, f := range map[string]func(testing.TB){
+			"Shared": func(tb testing.TB) { redistest.Shared(tb) },
+			"Start":  func(tb testing.TB) { redistest.Start(tb) },
+		} {
+			tb := run(f)
+			if require == "1" && (!tb.fatal || tb.skip) {
+				t.Errorf("%s with %s=1 and no service: fatal %v, skip %v; want a failure", name, redistest.RequireEnv, tb.fatal, tb.skip)
+			}
+			if require == "" && (!tb.skip || tb.fatal) {
+				t.Errorf("%s with no service: fatal %v, skip %v; want a skip", name, tb.fatal, tb.skip)
+			}
+		}
 	}
 }

@@ -37,9 +37,10 @@ type Server struct {
 	done chan struct{} // closed when cmd has exited
 }
 
-// Start runs a redis-server with persistence off on a free port and waits
-// until it answers PING. It is stopped, and its directory removed, when
-// the test ends; its log is shown if the test failed.
+// Start runs a redis-server with persistence off on a free port, in a
+// directory of its own, and waits until it answers PING. It is stopped,
+// and its directory removed, when the test ends; its log is shown if the
+// test failed.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	s := newServer(t, nil)
@@ -58,7 +59,7 @@ func newServer(t testing.TB, extra []string) *Server {
 	if err != nil {
 		t.Fatalf("redistest: %v", err)
 	}
-	dir := t.TempDir()
+	dir := serverDir(t)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s := &Server{Addr: addr, URL: "redis://" + addr + "/0", Dir: dir, bin: bin}
 	s.args = append([]string{

@@ -1,0 +1,85 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/seshgo/sesh/backend"
+	sessredis "github.com/seshgo/sesh/backend/redis"
+)
+
+// A Store on the server an Express application configured with
+// `new RedisStore({client})` uses: the same keys ("sess:" + id), values and
+// TTLs. New connects to nothing; the Store's client is closed by Close.
+func ExampleNew() {
+	store, err := sessredis.New(sessredis.Options{
+		URL: "redis://localhost:6379/0",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	// Pass store as the middleware's Backend.
+}
+
+// A Redis Cluster, by URL: the host and each addr parameter are seed
+// nodes.
+func ExampleNew_cluster() {
+	store, err := sessredis.New(sessredis.Options{
+		URL:     "redis://10.0.0.1:7000?addr=10.0.0.2:7000&addr=10.0.0.3:7000",
+		Cluster: true,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+}
+
+// The application's own client (here Sentinel-managed), with an Express
+// app's options: new RedisStore({client, prefix: "myapp:", ttl: 3600}).
+// Close leaves the client open.
+func ExampleNew_client() {
+	client := goredis.NewFailoverClient(&goredis.FailoverOptions{
+		MasterName:            "mymaster",
+		SentinelAddrs:         []string{"10.0.0.1:26379", "10.0.0.2:26379"},
+		ContextTimeoutEnabled: true, // deadlines interrupt network waits
+	})
+	defer client.Close()
+	store, err := sessredis.New(sessredis.Options{
+		Client: client,
+		Prefix: "myapp:",
+		TTL:    time.Hour,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+}
+
+// With the owner index, a user's sessions can be listed, and signed out
+// everywhere.
+func ExampleStore_Owned() {
+	store, err := sessredis.New(sessredis.Options{URL: "redis://localhost:6379/0", Owners: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	for rec, err := range store.Owned(ctx, "alice") {
+		if errors.Is(err, backend.ErrCorrupt) {
+			continue // unreadable: skip it
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("signing out", rec.ID, "created", rec.Created)
+		if err := store.Destroy(ctx, rec.ID); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
