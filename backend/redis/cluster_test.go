@@ -14,16 +14,19 @@ import (
 	"github.com/seshgo/sesh/internal/redistest"
 )
 
-// TestCluster runs on a private three-master Redis Cluster: the contract,
-// the owner index, and what only a cluster shows (keys of many slots).
+// TestCluster runs on a private three-master Redis Cluster: the
+// conformance suite, the store's and the owner index's tests, and what only
+// a cluster shows (keys of many slots).
 func TestCluster(t *testing.T) {
 	cl := redistest.StartCluster(t, 3)
 	open := clusterOpener(cl)
 	for _, owners := range []bool{false, true} {
-		t.Run(fmt.Sprintf("Contract/owners=%v", owners), func(t *testing.T) {
-			testContract(t, open, redis.Options{Owners: owners})
+		t.Run(fmt.Sprintf("Store/owners=%v", owners), func(t *testing.T) {
+			testStore(t, open, redis.Options{Owners: owners})
 		})
 	}
+	t.Run("Conformance", func(t *testing.T) { runConformance(t, open) })
+	t.Run("ConformanceOwnersOff", func(t *testing.T) { checkOwnersOff(t, open) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open) })
 	t.Run("ListingSpansEveryMaster", func(t *testing.T) { testListingSpansMasters(t, cl, open) })
 	t.Run("OwnersAcrossSlots", func(t *testing.T) { testOwnersAcrossSlots(t, cl, open) })

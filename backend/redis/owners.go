@@ -26,7 +26,8 @@ func (s *Store) indexCall(owner, id string, ttl int64, now time.Time) call {
 }
 
 // Owned implements backend.Owners when Options.Owners is set; otherwise it
-// yields one error matching errors.ErrUnsupported.
+// yields one error matching errors.ErrUnsupported (or backend.ErrClosed,
+// or the context's error, which come first).
 //
 // It reads owner's index (ZSCAN, in batches of Options.ScanCount) and
 // then each listed session as Get does, one pipeline per batch. The index
@@ -38,7 +39,10 @@ func (s *Store) indexCall(owner, id string, ttl int64, now time.Time) call {
 func (s *Store) Owned(ctx context.Context, owner string) iter.Seq2[backend.Record, error] {
 	return func(yield func(backend.Record, error) bool) {
 		if !s.cfg.owners {
-			yield(backend.Record{}, fmt.Errorf("redis: owned: the owner index is off (Options.Owners): %w", errors.ErrUnsupported))
+			err := s.step(ctx, "owned", func(context.Context) error {
+				return fmt.Errorf("the owner index is off (Options.Owners): %w", errors.ErrUnsupported)
+			})
+			yield(backend.Record{}, err)
 			return
 		}
 		key := s.indexKey(owner)
