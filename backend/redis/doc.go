@@ -1,6 +1,7 @@
 // Package redis is a sesh session backend on Redis (a single server, a
-// Sentinel-managed one, or a Redis Cluster) that shares sessions with
-// Express applications using connect-redis 10, byte for byte.
+// Sentinel-managed one, a Redis Cluster, or a go-redis Ring) that shares
+// sessions with Express applications using connect-redis 10, byte for
+// byte.
 //
 // # Layout
 //
@@ -93,7 +94,8 @@
 // With Options.Owners, the Store implements backend.Owners (a user's
 // sessions, for "sign out everywhere"). Without it, Owned fails with an
 // error matching errors.ErrUnsupported, and nothing below is written: the
-// commands are exactly those above.
+// commands are exactly those above. (A Ring, which shards by hash tag
+// without regard to slots, cannot keep the index; New refuses it.)
 //
 // The session value stays Express's; Owner and Created go in a companion
 // hash, OwnersPrefix + "m:" + {tag} + key, whose hash tag puts it in the

@@ -85,7 +85,8 @@ type Options struct {
 	// are kept in a companion hash per session and each owner's sessions
 	// in a sorted set, all under OwnersPrefix. Off by default: the session
 	// value and the commands are then exactly connect-redis's, and Owned
-	// fails with an error matching errors.ErrUnsupported.
+	// fails with an error matching errors.ErrUnsupported. Not with a Ring
+	// client, which would shard a session and its hash apart.
 	Owners bool
 
 	// OwnersPrefix is put before the keys of the owner index. Default

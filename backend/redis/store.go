@@ -41,6 +41,11 @@ func New(opts Options) (*Store, error) {
 		return nil, err
 	}
 	if cfg.owners {
+		if _, ring := opts.Client.(*goredis.Ring); ring {
+			// A Ring shards by a key's hash tag without regard to slots:
+			// a session and its companion hash would land apart.
+			return nil, errors.New("redis: Options.Owners needs a single server or a Redis Cluster, not a Ring")
+		}
 		slotTags() // built once, some ms of CPU, rather than in a request
 	}
 	s := &Store{c: opts.Client, cfg: cfg}

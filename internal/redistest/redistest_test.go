@@ -139,3 +139,15 @@ func TestMissingServicesSkipOrFail(t *testing.T) {
 		}
 	}
 }
+
+func TestTLSServer(t *testing.T) {
+	s := redistest.StartTLS(t)
+	if err := s.Client(t).Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("PING over TLS: %v", err)
+	}
+	plain := goredis.NewClient(&goredis.Options{Addr: s.Addr, MaxRetries: -1})
+	defer plain.Close()
+	if err := plain.Ping(context.Background()).Err(); err == nil {
+		t.Error("the TLS server answered a plain connection")
+	}
+}

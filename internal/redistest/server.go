@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -28,6 +29,9 @@ type Server struct {
 	// Dir is the server's working directory (its log and, for cluster
 	// nodes, nodes.conf).
 	Dir string
+	// TLS is the client configuration of a server from StartTLS, nil for
+	// others.
+	TLS *tls.Config
 
 	bin  string
 	args []string
@@ -140,7 +144,7 @@ func (s *Server) startOnce() error {
 		close(done)
 	}()
 	s.cmd, s.done = cmd, done
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr, MaxRetries: -1, DialTimeout: time.Second})
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr, TLSConfig: s.TLS, MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
 	return waitFor(startTimeout, func() error {
 		select {
@@ -198,7 +202,7 @@ func (s *Server) Restart(t testing.TB) {
 // ends.
 func (s *Server) Client(t testing.TB) *goredis.Client {
 	t.Helper()
-	c := goredis.NewClient(&goredis.Options{Addr: s.Addr})
+	c := goredis.NewClient(&goredis.Options{Addr: s.Addr, TLSConfig: s.TLS})
 	t.Cleanup(func() { c.Close() })
 	return c
 }
