@@ -45,8 +45,9 @@ func (s *Store) nodes(ctx context.Context) ([]scanner, error) {
 // scan calls f with the keys that start with prefix, in batches of about
 // Options.ScanCount: SCAN cursor MATCH <prefix with glob characters
 // escaped>* COUNT n on each node in turn, never KEYS. Each key comes once,
-// although SCAN may return one twice; owner-index keys (which an empty
-// Prefix matches) are left out. scan stops when f returns false and
+// although SCAN may return one twice (the keys seen are remembered for the
+// iteration, as connect-redis does: tens of bytes each, values are not
+// kept); owner-index keys (which an empty Prefix matches) are left out. scan stops when f returns false and
 // returns the first error, wrapped with op.
 func (s *Store) scan(ctx context.Context, op, prefix string, f func(keys []string) bool) error {
 	var nodes []scanner
