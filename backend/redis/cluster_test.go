@@ -28,6 +28,7 @@ func TestCluster(t *testing.T) {
 	t.Run("Conformance", func(t *testing.T) { runConformance(t, open) })
 	t.Run("ConformanceOwnersOff", func(t *testing.T) { checkOwnersOff(t, open) })
 	t.Run("Owners", func(t *testing.T) { testOwners(t, open) })
+	t.Run("Races", func(t *testing.T) { testRaces(t, open) })
 	t.Run("ListingSpansEveryMaster", func(t *testing.T) { testListingSpansMasters(t, cl, open) })
 	t.Run("OwnersAcrossSlots", func(t *testing.T) { testOwnersAcrossSlots(t, cl, open) })
 	t.Run("CompanionInTheSessionsSlot", func(t *testing.T) { testCompanionSlot(t, cl, open) })
@@ -38,7 +39,7 @@ func TestCluster(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Clear(ctx)
-		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon()}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon()}); err != nil {
 			t.Fatal(err)
 		}
 		if err := s.Close(); err != nil {
@@ -80,7 +81,7 @@ func testListingSpansMasters(t *testing.T, cl *redistest.Cluster, open opener) {
 	s, _, prefix := open(t, redis.Options{ScanCount: 7})
 	const n = 300
 	for i := range n {
-		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint("id-", i), Data: session(``), Expires: soon()}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint("id-", i), Data: sessJSON(``), Expires: soon()}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -123,7 +124,7 @@ func testOwnersAcrossSlots(t *testing.T, cl *redistest.Cluster, open opener) {
 	errs := make(chan error, n)
 	for i := range n {
 		wg.Go(func() {
-			_, err := s.Create(ctx, backend.Record{ID: fmt.Sprint("alice-", i), Data: session(``), Expires: soon(), Owner: "alice"})
+			_, err := s.Create(ctx, backend.Record{ID: fmt.Sprint("alice-", i), Data: sessJSON(``), Expires: soon(), Owner: "alice"})
 			errs <- err
 		})
 	}
@@ -176,7 +177,7 @@ func testCompanionSlot(t *testing.T, cl *redistest.Cluster, open opener) {
 		if a, b := redis.Slot(prefix+id), redis.Slot(redis.MetaKey(s, id)); a != b {
 			t.Errorf("id %q: session in slot %d, companion in %d", id, a, b)
 		}
-		if _, err := s.Create(ctx, backend.Record{ID: id, Data: session(``), Expires: soon(), Owner: "o"}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: id, Data: sessJSON(``), Expires: soon(), Owner: "o"}); err != nil {
 			t.Errorf("Create(%q) on the cluster: %v", id, err)
 		}
 		if err := s.Touch(ctx, id, soon(), time.Time{}, backend.Token{}); err != nil {

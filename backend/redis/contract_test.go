@@ -47,7 +47,7 @@ func testStore(t *testing.T, open opener, opts redis.Options) {
 
 func soon() time.Time { return time.Now().Add(time.Hour).Truncate(time.Millisecond) }
 
-func session(body string) []byte {
+func sessJSON(body string) []byte {
 	return []byte(`{"cookie":{"originalMaxAge":3600000,"expires":"2030-01-01T00:00:00.000Z","httpOnly":true,"path":"/"}` + body + `}`)
 }
 
@@ -76,7 +76,7 @@ func checkRoundTrip(t *testing.T, s *redis.Store, _ goredis.UniversalClient, _ s
 	}
 	ids := []string{"plain", "with.dot", "$dollar", "a/b", "with space", "ünïcødé ☃", "{tag}", "}{", "a}b", "{}", "*?[]\\", ""}
 	for i, id := range ids {
-		data := append(session(fmt.Sprintf(`,"i":%d`, i)), 0, 0xff, '\n')
+		data := append(sessJSON(fmt.Sprintf(`,"i":%d`, i)), 0, 0xff, '\n')
 		exp := soon()
 		if _, err := s.Create(ctx, backend.Record{ID: id, Data: data, Expires: exp, Owner: "o", Created: exp.Add(-time.Hour)}); err != nil {
 			t.Fatalf("Create(%q): %v", id, err)
@@ -98,47 +98,47 @@ func checkRoundTrip(t *testing.T, s *redis.Store, _ goredis.UniversalClient, _ s
 }
 
 func checkConditional(t *testing.T, s *redis.Store, raw goredis.UniversalClient, prefix string) {
-	tok, err := s.Create(ctx, backend.Record{ID: "c", Data: session(`,"v":1`), Expires: soon(), Owner: "o"})
+	tok, err := s.Create(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":1`), Expires: soon(), Owner: "o"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	read := mustGet(t, s, "c")
-	tok2, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(`,"v":2`), Expires: soon(), Token: read.Token, Owner: "o"})
+	tok2, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":2`), Expires: soon(), Token: read.Token, Owner: "o"})
 	if err != nil {
 		t.Fatalf("UpdateIf with the Token of Get: %v", err)
 	}
-	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(`,"v":3`), Expires: soon(), Token: tok, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
+	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":3`), Expires: soon(), Token: tok, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("UpdateIf with a stale Token = %v, want ErrConflict", err)
 	}
-	tok3, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(`,"v":3`), Expires: soon(), Token: tok2, Owner: "o"})
+	tok3, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":3`), Expires: soon(), Token: tok2, Owner: "o"})
 	if err != nil {
 		t.Fatalf("UpdateIf with the Token of the last write: %v", err)
 	}
 	// Express writes the session, as connect-redis does: a conflict.
-	if err := raw.Set(ctx, prefix+"c", session(`,"express":1`), time.Hour).Err(); err != nil {
+	if err := raw.Set(ctx, prefix+"c", sessJSON(`,"express":1`), time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(`,"v":4`), Expires: soon(), Token: tok3, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
+	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":4`), Expires: soon(), Token: tok3, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("UpdateIf after connect-redis wrote the session = %v, want ErrConflict", err)
 	}
-	if got := mustGet(t, s, "c"); !bytes.Equal(got.Data, session(`,"express":1`)) {
+	if got := mustGet(t, s, "c"); !bytes.Equal(got.Data, sessJSON(`,"express":1`)) {
 		t.Errorf("a refused UpdateIf stored %s", got.Data)
 	}
-	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(``), Expires: soon()}); !errors.Is(err, backend.ErrConflict) {
+	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(``), Expires: soon()}); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("UpdateIf with the zero Token = %v, want ErrConflict", err)
 	}
 	// One record's Token does not let another be written.
-	other, err := s.Create(ctx, backend.Record{ID: "other", Data: session(`,"v":1`), Expires: soon()})
+	other, err := s.Create(ctx, backend.Record{ID: "other", Data: sessJSON(`,"v":1`), Expires: soon()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(`,"v":1`), Expires: soon(), Token: other, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
+	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(`,"v":1`), Expires: soon(), Token: other, Owner: "o"}); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("UpdateIf with another record's Token = %v, want ErrConflict", err)
 	}
 	if err := s.Destroy(ctx, "c"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: session(``), Expires: soon(), Token: tok3}); !errors.Is(err, backend.ErrNotFound) {
+	if _, err := s.UpdateIf(ctx, backend.Record{ID: "c", Data: sessJSON(``), Expires: soon(), Token: tok3}); !errors.Is(err, backend.ErrNotFound) {
 		t.Errorf("UpdateIf of a destroyed record = %v, want ErrNotFound", err)
 	}
 	mustMiss(t, s, "c", "after UpdateIf of a destroyed record")
@@ -149,11 +149,11 @@ func checkListing(t *testing.T, s *redis.Store, _ goredis.UniversalClient, _ str
 	for i := range 250 {
 		id := fmt.Sprintf("s%03d", i)
 		want = append(want, id)
-		if _, err := s.Create(ctx, backend.Record{ID: id, Data: session(fmt.Sprintf(`,"i":%d`, i)), Expires: soon()}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: id, Data: sessJSON(fmt.Sprintf(`,"i":%d`, i)), Expires: soon()}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.Create(ctx, backend.Record{ID: "expired", Data: session(``), Expires: time.Now().Add(-time.Second)}); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "expired", Data: sessJSON(``), Expires: time.Now().Add(-time.Second)}); err != nil {
 		t.Fatal(err)
 	}
 	var got []string

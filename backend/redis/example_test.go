@@ -5,17 +5,29 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"os"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seshgo/sesh/backend"
 	sessredis "github.com/seshgo/sesh/backend/redis"
+	"github.com/seshgo/sesh/middleware"
+	"github.com/seshgo/sesh/session"
 )
 
-// A Store on the server an Express application configured with
-// `new RedisStore({client})` uses: the same keys ("sess:" + id), values and
-// TTLs. New connects to nothing; the Store's client is closed by Close.
+// Sharing sessions with an Express application configured as
+//
+//	app.use(sessJSON({
+//	  store: new RedisStore({client}), // connect-redis 10: prefix "sess:"
+//	  secret: process.env.SESSION_SECRET,
+//	  resave: false, saveUninitialized: false,
+//	  cookie: {maxAge: 86400000},
+//	}))
+//
+// The same keys ("sess:" + id), values and TTLs. New connects to nothing;
+// the Store's client is closed by Close.
 func ExampleNew() {
 	store, err := sessredis.New(sessredis.Options{
 		URL: "redis://localhost:6379/0",
@@ -24,7 +36,22 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-	// Pass store as the middleware's Backend.
+
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Cookie:  middleware.Cookie{MaxAge: 24 * time.Hour},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("/", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		views, _ := session.Get[int](s, "views")
+		s.Set("views", views+1)
+		fmt.Fprintf(w, "views: %d\n", views+1)
+	})))
+	log.Fatal(http.ListenAndServe(":8080", nil))
 }
 
 // A Redis Cluster, by URL: the host and each addr parameter are seed
@@ -62,7 +89,7 @@ func ExampleNew_client() {
 }
 
 // With the owner index, a user's sessions can be listed, and signed out
-// everywhere.
+// everywhere (the middleware's DestroySessions does this).
 func ExampleStore_Owned() {
 	store, err := sessredis.New(sessredis.Options{URL: "redis://localhost:6379/0", Owners: true})
 	if err != nil {

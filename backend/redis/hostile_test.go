@@ -25,17 +25,17 @@ func TestWrongType(t *testing.T) {
 		if err := c.RPush(ctx, prefix+"list", "x").Err(); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Create(ctx, backend.Record{ID: "good", Data: session(``), Expires: soon()}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "good", Data: sessJSON(``), Expires: soon()}); err != nil {
 			t.Fatal(err)
 		}
 		if _, found, err := s.Get(ctx, "hash"); !errors.Is(err, backend.ErrCorrupt) || found {
 			t.Errorf("owners=%v: Get of a hash = found %v, %v; want ErrCorrupt", owners, found, err)
 		}
 		tok := mustGet(t, s, "good").Token
-		if _, err := s.UpdateIf(ctx, backend.Record{ID: "hash", Data: session(``), Expires: soon(), Token: tok}); !errors.Is(err, backend.ErrCorrupt) {
+		if _, err := s.UpdateIf(ctx, backend.Record{ID: "hash", Data: sessJSON(``), Expires: soon(), Token: tok}); !errors.Is(err, backend.ErrCorrupt) {
 			t.Errorf("owners=%v: UpdateIf of a hash = %v, want ErrCorrupt", owners, err)
 		}
-		if _, err := s.Create(ctx, backend.Record{ID: "hash", Data: session(``), Expires: soon()}); !errors.Is(err, backend.ErrExists) {
+		if _, err := s.Create(ctx, backend.Record{ID: "hash", Data: sessJSON(``), Expires: soon()}); !errors.Is(err, backend.ErrExists) {
 			t.Errorf("owners=%v: Create over a hash = %v, want ErrExists", owners, err)
 		}
 		var good, corrupt []string
@@ -89,7 +89,7 @@ func TestGlobPrefix(t *testing.T) {
 	base := strings.TrimSuffix(prefix, "sess:")
 	globby := base + `s*[?]\:`
 	s, _, _ := shared(t, redis.Options{Prefix: globby})
-	if _, err := s.Create(ctx, backend.Record{ID: "mine", Data: session(``), Expires: soon()}); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "mine", Data: sessJSON(``), Expires: soon()}); err != nil {
 		t.Fatal(err)
 	}
 	// Matched by the unescaped pattern s*[?]\:*, not by the prefix.

@@ -40,7 +40,7 @@ func TestServerDownAtStart(t *testing.T) {
 		if found {
 			t.Error("Get with the server down found a session")
 		}
-		_, err = s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon(), Owner: "o"})
+		_, err = s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon(), Owner: "o"})
 		notAnAnswer(t, "Create", err)
 		notAnAnswer(t, "Touch", s.Touch(ctx, "x", soon(), time.Time{}, backend.Token{}))
 		_, err = s.Len(ctx)
@@ -56,7 +56,7 @@ func TestServerDownAtStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s.Close()
-		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon(), Owner: "o"}); err != nil && !errors.Is(err, backend.ErrExists) {
+		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon(), Owner: "o"}); err != nil && !errors.Is(err, backend.ErrExists) {
 			t.Fatalf("Create once the server is up: %v", err)
 		}
 		mustGet(t, s, "x")
@@ -69,26 +69,26 @@ func TestServerDownAtStart(t *testing.T) {
 func TestServerCrash(t *testing.T) {
 	for _, owners := range []bool{false, true} {
 		s, srv, _ := private(t, redis.Options{Owners: owners, OperationTimeout: 500 * time.Millisecond})
-		tok, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon(), Owner: "o"})
+		tok, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon(), Owner: "o"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.UpdateIf(ctx, backend.Record{ID: "x", Data: session(`,"v":1`), Expires: soon(), Owner: "o", Token: tok}); err != nil {
+		if _, err := s.UpdateIf(ctx, backend.Record{ID: "x", Data: sessJSON(`,"v":1`), Expires: soon(), Owner: "o", Token: tok}); err != nil {
 			t.Fatal(err)
 		}
 		srv.Kill()
 		_, _, err = s.Get(ctx, "x")
 		notAnAnswer(t, "Get", err)
-		_, err = s.Update(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon()})
+		_, err = s.Update(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon()})
 		notAnAnswer(t, "Update", err)
 		srv.Restart(t)
 		// Persistence is off: the session died with the server.
 		mustMiss(t, s, "x", "after the server restarted without its data")
-		tok, err = s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon(), Owner: "o"})
+		tok, err = s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon(), Owner: "o"})
 		if err != nil {
 			t.Fatalf("owners=%v: Create after the restart: %v", owners, err)
 		}
-		if _, err := s.UpdateIf(ctx, backend.Record{ID: "x", Data: session(`,"v":2`), Expires: soon(), Owner: "o", Token: tok}); err != nil {
+		if _, err := s.UpdateIf(ctx, backend.Record{ID: "x", Data: sessJSON(`,"v":2`), Expires: soon(), Owner: "o", Token: tok}); err != nil {
 			t.Fatalf("owners=%v: UpdateIf after the restart: %v", owners, err)
 		}
 	}
@@ -98,7 +98,7 @@ func TestServerCrash(t *testing.T) {
 // timeout, or at the caller's deadline, with an error saying which.
 func TestUnresponsiveServer(t *testing.T) {
 	s, srv, c := private(t, redis.Options{OperationTimeout: 300 * time.Millisecond})
-	if _, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon()}); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon()}); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Do(ctx, "CLIENT", "PAUSE", 3000, "ALL").Err(); err != nil {

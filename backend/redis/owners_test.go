@@ -64,7 +64,7 @@ func testOwners(t *testing.T, open opener) {
 			id := fmt.Sprintf("alice-%02d", i)
 			alice = append(alice, id)
 			created := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
-			if _, err := s.Create(ctx, backend.Record{ID: id, Data: session(``), Expires: soon(), Owner: "alice", Created: created}); err != nil {
+			if _, err := s.Create(ctx, backend.Record{ID: id, Data: sessJSON(``), Expires: soon(), Owner: "alice", Created: created}); err != nil {
 				t.Fatal(err)
 			}
 			if got := mustGet(t, s, id); got.Owner != "alice" || !got.Created.Equal(created) {
@@ -72,11 +72,11 @@ func testOwners(t *testing.T, open opener) {
 			}
 		}
 		for _, id := range []string{"bob-1", "bob-2"} {
-			if _, err := s.Create(ctx, backend.Record{ID: id, Data: session(``), Expires: soon(), Owner: "bob"}); err != nil {
+			if _, err := s.Create(ctx, backend.Record{ID: id, Data: sessJSON(``), Expires: soon(), Owner: "bob"}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := s.Create(ctx, backend.Record{ID: "nobody", Data: session(``), Expires: soon()}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "nobody", Data: sessJSON(``), Expires: soon()}); err != nil {
 			t.Fatal(err)
 		}
 		if got := ownedIDs(t, s, "alice"); !slices.Equal(got, alice) {
@@ -94,7 +94,7 @@ func testOwners(t *testing.T, open opener) {
 		if time.Since(got.Created) > time.Minute || got.Created.IsZero() {
 			t.Errorf("Created of a session created without one = %v, want about now", got.Created)
 		}
-		if _, err := s.Update(ctx, backend.Record{ID: "bob-1", Data: session(`,"v":2`), Expires: soon(), Owner: "bob"}); err != nil {
+		if _, err := s.Update(ctx, backend.Record{ID: "bob-1", Data: sessJSON(`,"v":2`), Expires: soon(), Owner: "bob"}); err != nil {
 			t.Fatal(err)
 		}
 		if again := mustGet(t, s, "bob-1"); !again.Created.Equal(got.Created) {
@@ -105,19 +105,19 @@ func testOwners(t *testing.T, open opener) {
 	t.Run("OwnerChangeAndDestroy", func(t *testing.T) {
 		t.Parallel()
 		s, raw, _ := open(t, redis.Options{Owners: true})
-		tok, err := s.Create(ctx, backend.Record{ID: "s", Data: session(``), Expires: soon()})
+		tok, err := s.Create(ctx, backend.Record{ID: "s", Data: sessJSON(``), Expires: soon()})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Signing in sets the owner.
-		tok, err = s.UpdateIf(ctx, backend.Record{ID: "s", Data: session(`,"user":"alice"`), Expires: soon(), Owner: "alice", Token: tok})
+		tok, err = s.UpdateIf(ctx, backend.Record{ID: "s", Data: sessJSON(`,"user":"alice"`), Expires: soon(), Owner: "alice", Token: tok})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := ownedIDs(t, s, "alice"); !slices.Equal(got, []string{"s"}) {
 			t.Fatalf("Owned(alice) after sign-in = %v", got)
 		}
-		if _, err := s.Update(ctx, backend.Record{ID: "s", Data: session(`,"user":"bob"`), Expires: soon(), Owner: "bob", Token: tok}); err != nil {
+		if _, err := s.Update(ctx, backend.Record{ID: "s", Data: sessJSON(`,"user":"bob"`), Expires: soon(), Owner: "bob", Token: tok}); err != nil {
 			t.Fatal(err)
 		}
 		if got := ownedIDs(t, s, "alice"); len(got) != 0 {
@@ -148,10 +148,10 @@ func testOwners(t *testing.T, open opener) {
 		s, raw, _ := open(t, redis.Options{Owners: true})
 		redis.SetClockSlack(s, 0)
 		exp := time.Now().Add(time.Second)
-		if _, err := s.Create(ctx, backend.Record{ID: "short", Data: session(``), Expires: exp, Owner: "alice"}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "short", Data: sessJSON(``), Expires: exp, Owner: "alice"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.Create(ctx, backend.Record{ID: "long", Data: session(``), Expires: soon(), Owner: "alice"}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "long", Data: sessJSON(``), Expires: soon(), Owner: "alice"}); err != nil {
 			t.Fatal(err)
 		}
 		if got := ownedIDs(t, s, "alice"); !slices.Equal(got, []string{"long", "short"}) {
@@ -177,12 +177,12 @@ func testOwners(t *testing.T, open opener) {
 		t.Parallel()
 		s, raw, prefix := open(t, redis.Options{Owners: true})
 		for _, id := range []string{"rewritten", "deleted"} {
-			if _, err := s.Create(ctx, backend.Record{ID: id, Data: session(``), Expires: soon(), Owner: "alice"}); err != nil {
+			if _, err := s.Create(ctx, backend.Record{ID: id, Data: sessJSON(``), Expires: soon(), Owner: "alice"}); err != nil {
 				t.Fatal(err)
 			}
 		}
 		// connect-redis's set and destroy.
-		express := session(`,"cart":[1,2]`)
+		express := sessJSON(`,"cart":[1,2]`)
 		if err := raw.Set(ctx, prefix+"rewritten", express, time.Hour).Err(); err != nil {
 			t.Fatal(err)
 		}
@@ -202,7 +202,7 @@ func testOwners(t *testing.T, open opener) {
 	t.Run("CorruptCompanion", func(t *testing.T) {
 		t.Parallel()
 		s, raw, _ := open(t, redis.Options{Owners: true})
-		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: soon(), Owner: "alice"}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: soon(), Owner: "alice"}); err != nil {
 			t.Fatal(err)
 		}
 		if err := raw.Set(ctx, redis.MetaKey(s, "x"), "not a hash", time.Hour).Err(); err != nil {
@@ -232,7 +232,7 @@ func testOwners(t *testing.T, open opener) {
 	t.Run("TouchExtendsOwnership", func(t *testing.T) {
 		t.Parallel()
 		s, raw, _ := open(t, redis.Options{Owners: true})
-		if _, err := s.Create(ctx, backend.Record{ID: "t", Data: session(``), Expires: time.Now().Add(time.Minute), Owner: "alice"}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: "t", Data: sessJSON(``), Expires: time.Now().Add(time.Minute), Owner: "alice"}); err != nil {
 			t.Fatal(err)
 		}
 		// Touched with the zero Token: the owner comes from the store.

@@ -28,7 +28,7 @@ func TestRing(t *testing.T) {
 	defer s.Close()
 	const n = 60
 	for i := range n {
-		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint(i), Data: session(``), Expires: time.Now().Add(time.Hour)}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint(i), Data: sessJSON(``), Expires: time.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}

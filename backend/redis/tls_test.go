@@ -19,7 +19,7 @@ func TestTLS(t *testing.T) {
 	srv := redistest.StartTLS(t)
 	use := func(s *redis.Store) error {
 		defer s.Close()
-		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: session(``), Expires: time.Now().Add(time.Hour)}); err != nil && !errors.Is(err, backend.ErrExists) {
+		if _, err := s.Create(ctx, backend.Record{ID: "x", Data: sessJSON(``), Expires: time.Now().Add(time.Hour)}); err != nil && !errors.Is(err, backend.ErrExists) {
 			return err
 		}
 		_, _, err := s.Get(ctx, "x")

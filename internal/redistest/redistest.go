@@ -6,8 +6,8 @@
 //
 // When a server or the redis-server program is missing the test is
 // skipped, with the reason, unless $SESH_REQUIRE_SERVICES is 1: then it
-// fails, so that a CI job meant to run these tests cannot pass by skipping
-// them.
+// fails (package testenv), so that a CI job meant to run these tests
+// cannot pass by skipping them.
 //
 // Private processes are killed and their directories removed when the test
 // ends; on Linux they also die with the test binary (a parent-death
@@ -25,15 +25,14 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // Environment variables read by this package.
 const (
 	// URLEnv holds the URL of the shared server; default DefaultURL.
 	URLEnv = "REDIS_URL"
-	// RequireEnv, when "1", turns skips for missing services into
-	// failures.
-	RequireEnv = "SESH_REQUIRE_SERVICES"
 	// ServerEnv holds the path of the redis-server program; default: found
 	// in $PATH.
 	ServerEnv = "SESH_REDIS_SERVER"
@@ -41,17 +40,6 @@ const (
 
 // DefaultURL is the shared server tests use when $REDIS_URL is not set.
 const DefaultURL = "redis://127.0.0.1:6379/0"
-
-// Unavailable skips the test, or fails it when $SESH_REQUIRE_SERVICES is 1,
-// saying why the service it needs is missing.
-func Unavailable(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv(RequireEnv) == "1" {
-		t.Fatalf("redistest: %s (and %s=1)", msg, RequireEnv)
-	}
-	t.Skipf("redistest: %s", msg)
-}
 
 // Shared returns the URL of the shared server and a key prefix unique to
 // this call ("sesh-test-<random>:"). Keys matching the prefix are deleted
@@ -72,7 +60,7 @@ func Shared(t testing.TB) (url, prefix string) {
 	defer cancel()
 	if err := c.Ping(ctx).Err(); err != nil {
 		c.Close()
-		Unavailable(t, "no Redis at %s ($%s): %v", url, URLEnv, err)
+		testenv.Missing(t, "no Redis at %s ($%s): %v", url, URLEnv, err)
 	}
 	prefix = Prefix()
 	t.Cleanup(func() {
@@ -121,7 +109,7 @@ func serverBinary(t testing.TB) string {
 	}
 	p, err := exec.LookPath("redis-server")
 	if err != nil {
-		Unavailable(t, "no redis-server program in $PATH (or $%s): %v", ServerEnv, err)
+		testenv.Missing(t, "no redis-server program in $PATH (or $%s): %v", ServerEnv, err)
 	}
 	return p
 }
@@ -135,7 +123,7 @@ func cliBinary(t testing.TB, server string) string {
 	}
 	p, err := exec.LookPath("redis-cli")
 	if err != nil {
-		Unavailable(t, "no redis-cli program in $PATH: %v", err)
+		testenv.Missing(t, "no redis-cli program in $PATH: %v", err)
 	}
 	return p
 }

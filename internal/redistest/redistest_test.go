@@ -10,6 +10,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/seshgo/sesh/internal/redistest"
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 func TestServerKillRestart(t *testing.T) {
@@ -92,17 +93,9 @@ type fakeTB struct {
 	fatal, skip bool
 }
 
-func (f *fakeTB) Helper()                  {}
-func (f *fakeTB) Fatalf(string, ...any)    { f.fatal = true; runtime.Goexit() }
-func (f *fakeTB) Skipf(string, ...any)     { f.skip = true; runtime.Goexit() }
-func (f *fakeTB) Cleanup(func())           {}
-func (f *fakeTB) Logf(string, ...any)      {}
-func (f *fakeTB) Errorf(string, ...any)    { f.fatal = true }
-func (f *fakeTB) Failed() bool             { return f.fatal }
-func (f *fakeTB) Setenv(key, value string) {}
-func (f *fakeTB) TempDir() string          { return "" }
-func (f *fakeTB) Context() context.Context { return context.Background() }
-func (f *fakeTB) Name() string             { return "fake" }
+func (f *fakeTB) Helper()               {}
+func (f *fakeTB) Fatalf(string, ...any) { f.fatal = true; runtime.Goexit() }
+func (f *fakeTB) Skip(...any)           { f.skip = true; runtime.Goexit() }
 
 // run calls f with a fakeTB in a goroutine of its own (Fatalf and Skipf
 // end it) and returns the fakeTB.
@@ -121,7 +114,7 @@ func run(f func(t testing.TB)) *fakeTB {
 // it fails.
 func TestMissingServicesSkipOrFail(t *testing.T) {
 	for _, require := range []string{"", "1"} {
-		t.Setenv(redistest.RequireEnv, require)
+		t.Setenv(testenv.RequireEnv, require)
 		t.Setenv(redistest.URLEnv, "redis://127.0.0.1:1/0")
 		t.Setenv(redistest.ServerEnv, "")
 		t.Setenv("PATH", t.TempDir())
@@ -131,7 +124,7 @@ func TestMissingServicesSkipOrFail(t *testing.T) {
 		} {
 			tb := run(f)
 			if require == "1" && (!tb.fatal || tb.skip) {
-				t.Errorf("%s with %s=1 and no service: fatal %v, skip %v; want a failure", name, redistest.RequireEnv, tb.fatal, tb.skip)
+				t.Errorf("%s with %s=1 and no service: fatal %v, skip %v; want a failure", name, testenv.RequireEnv, tb.fatal, tb.skip)
 			}
 			if require == "" && (!tb.skip || tb.fatal) {
 				t.Errorf("%s with no service: fatal %v, skip %v; want a skip", name, tb.fatal, tb.skip)
