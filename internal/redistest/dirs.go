@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/seshgo/sesh/internal/proctest"
 )
 
 // Servers' directories live under $TMPDIR/sesh-redistest, in a directory
@@ -40,7 +42,7 @@ func sweepDead(base string) {
 		if err != nil || pid == os.Getpid() {
 			continue
 		}
-		if !alive(pid) {
+		if !proctest.Alive(pid) {
 			os.RemoveAll(filepath.Join(base, e.Name()))
 		}
 	}

@@ -9,12 +9,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/seshgo/sesh/internal/proctest"
 )
 
 // startTimeout bounds how long a server may take to accept connections.
@@ -35,10 +35,7 @@ type Server struct {
 
 	bin  string
 	args []string
-
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	proc proctest.Process
 }
 
 // Start runs a redis-server with persistence off on a free port, in a
@@ -131,22 +128,14 @@ func (s *Server) start() error {
 }
 
 func (s *Server) startOnce() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	cmd := exec.Command(s.bin, s.args...)
-	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
+	done, err := s.proc.Start(cmd)
+	if err != nil {
 		return fmt.Errorf("starting %s: %w", s.bin, err)
 	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	s.cmd, s.done = cmd, done
 	c := goredis.NewClient(&goredis.Options{Addr: s.Addr, TLSConfig: s.TLS, MaxRetries: -1, DialTimeout: time.Second})
 	defer c.Close()
-	return waitFor(startTimeout, func() error {
+	err = waitFor(startTimeout, func() error {
 		select {
 		case <-done:
 			return fmt.Errorf("redis-server exited (%v)", cmd.ProcessState)
@@ -156,37 +145,19 @@ func (s *Server) startOnce() error {
 		defer cancel()
 		return c.Ping(ctx).Err()
 	})
+	if err != nil {
+		s.proc.Kill() // not to leave it running when start tries again
+	}
+	return err
 }
 
 // Kill stops the process with SIGKILL, as a crash would, and waits for it
 // to exit. With persistence off, its data is lost.
-func (s *Server) Kill() { s.signal(syscall.SIGKILL, 0) }
+func (s *Server) Kill() { s.proc.Kill() }
 
 // Stop stops the process with SIGTERM and waits for it to exit, killing it
 // after ten seconds. Stop is idempotent.
-func (s *Server) Stop() { s.signal(syscall.SIGTERM, 10*time.Second) }
-
-func (s *Server) signal(sig syscall.Signal, grace time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	select {
-	case <-s.done:
-	default:
-		_ = s.cmd.Process.Signal(sig)
-		if grace > 0 {
-			select {
-			case <-s.done:
-			case <-time.After(grace):
-				_ = s.cmd.Process.Kill()
-			}
-		}
-		<-s.done
-	}
-	s.cmd = nil
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Restart starts the server again after Kill or Stop (stopping it first if
 // it runs), on the same port and directory, and waits until it answers.

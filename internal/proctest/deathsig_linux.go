@@ -1,4 +1,4 @@
-package redistest
+package proctest
 
 import (
 	"errors"
@@ -6,13 +6,13 @@ import (
 	"syscall"
 )
 
-// setDeathSignal makes the kernel kill the server if the test process dies
-// without cleaning up.
+// setDeathSignal makes the kernel kill the process if the test process
+// dies without cleaning up.
 func setDeathSignal(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
 
-// alive reports whether process pid runs.
-func alive(pid int) bool {
+// Alive reports whether process pid runs.
+func Alive(pid int) bool {
 	return !errors.Is(syscall.Kill(pid, 0), syscall.ESRCH)
 }
