@@ -51,6 +51,19 @@ func Start(t testing.TB) *Server {
 	return s
 }
 
+// StartDurable is Start with an append-only file fsynced before every
+// reply (appendonly yes, appendfsync always): a write the server
+// acknowledged survives a Kill and comes back with Restart, as on a
+// production Redis configured for it.
+func StartDurable(t testing.TB) *Server {
+	t.Helper()
+	s := newServer(t, []string{"--appendonly", "yes", "--appendfsync", "always"})
+	if err := s.start(); err != nil {
+		t.Fatalf("redistest: %v\n%s", err, s.Log())
+	}
+	return s
+}
+
 // newServer prepares a server on a free port, with extra arguments, and
 // registers its cleanup, without starting it.
 func newServer(t testing.TB, extra []string) *Server {
