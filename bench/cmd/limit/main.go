@@ -1,15 +1,23 @@
 // Command limit is the upper bound of sesh-bench's read path: a bare
-// net/http server that does exactly the database work of sesh's
-// backend/mongo Store.Get and nothing else. For each request it takes the
-// session id out of the connect.sid cookie without checking the signature,
-// runs the same query as Store.Get — findOne({_id: id}) on the sessions
-// collection, no projection, bounded by the same 5-second operation
-// timeout — checks the document's expires date on the application's
-// clock, and answers the stored session text as it is, undecoded.
+// net/http server that does the one database read of the read path and
+// nothing else. For each request it takes the session id out of the
+// connect.sid cookie without checking the signature, reads the session,
+// bounded by sesh's backends' 5-second operation timeout, and answers the
+// stored session text as it is, undecoded. STORE picks the database, as
+// interop/node/app.mjs reads it:
 //
-// It reads the environment variables of cmd/sesh-compat (PORT, MONGODB_URI,
-// DB, COLLECTION), serves /get and /healthz, listens on 127.0.0.1 and
-// prints "listening on PORT" when ready.
+//   - mongo (the default): findOne({_id: id}) on MONGODB_URI, DB,
+//     COLLECTION, no projection, as backend/mongo's Get, then the
+//     document's expires date checked on the application's clock;
+//   - redis: GET REDIS_PREFIX+id (default sess:) on REDIS_URL, through
+//     go-redis as backend/redis uses it; Redis expires keys itself;
+//   - postgres: connect-pg-simple's primary-key SELECT, SELECT sess FROM
+//     PG_TABLE WHERE sid = $1 AND expire >= to_timestamp($2), on
+//     DATABASE_URL through a pgx pool, as backend/postgres reads.
+//
+// It reads the environment variables of cmd/sesh-compat, serves /get and
+// /healthz, listens on 127.0.0.1 and prints "listening on PORT" when
+// ready.
 package main
 
 import (
@@ -21,10 +29,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/seshgo/sesh/bench/internal/serve"
 )
@@ -44,15 +48,20 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	if env.Store != serve.StoreMongo {
-		return errors.New("the limit is MongoDB work: STORE must be " + serve.StoreMongo)
+	var read reader
+	switch env.Store {
+	case serve.StoreMongo:
+		read, err = mongoReader(env)
+	case serve.StoreRedis:
+		read, err = redisReader(env)
+	case serve.StorePostgres:
+		read, err = postgresReader(env)
+	default:
+		err = errors.New("the limit is database work: STORE must be mongo, redis or postgres")
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(env.MongoURI))
 	if err != nil {
 		return err
 	}
-	defer client.Disconnect(context.Background())
-	coll := client.Database(env.Database).Collection(env.Collection)
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -66,28 +75,26 @@ func run() error {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), opTimeout)
 		defer cancel()
-		raw, err := coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+		text, err := read(ctx, id)
 		switch {
-		case errors.Is(err, mongo.ErrNoDocuments):
+		case errors.Is(err, errNotFound):
 			http.Error(w, "no such session", http.StatusNotFound)
 			return
 		case err != nil:
 			http.Error(w, err.Error(), http.StatusServiceUnavailable)
 			return
 		}
-		if exp, err := raw.LookupErr("expires"); err == nil {
-			ms, ok := exp.DateTimeOK()
-			if !ok || !time.UnixMilli(ms).After(time.Now()) {
-				http.Error(w, "session expired", http.StatusNotFound)
-				return
-			}
-		}
-		text, _ := raw.Lookup("session").StringValueOK()
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.Write([]byte(text))
+		w.Write(text)
 	})
 	return serve.Run(mux, env.Port)
 }
+
+// reader reads the stored session text of id, or fails with errNotFound
+// when there is no live session.
+type reader func(ctx context.Context, id string) ([]byte, error)
+
+var errNotFound = errors.New("no such session")
 
 // sessionID extracts the id from connect.sid=s%3A<id>.<signature>, without
 // verifying the signature.

@@ -6,63 +6,93 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
-// binaries are the programs the contestants run. A contestant whose
-// program failed to build has its error instead.
+// binaries are the programs the run uses, all built before anything is
+// measured, so that no compiler or download runs meanwhile and no tool's
+// chatter reaches the results. A program that failed to build has its
+// error instead.
 type binaries struct {
-	ferret, compat, scs, limit string
-	errs                       map[string]error // by system name
+	ferret, compat, scs, limit, bare string
+	listing, memsize                 string
+	micro, benchstat                 string // the micro-benchmarks' test binary, benchstat
+	errs                             map[string]error // by system or program name
 }
 
-// build builds every program into dir, FerretDB only if the MongoDB suite
-// runs; go build relinks only what changed. Only FerretDB's failure is
-// fatal.
+// build builds every program into dir, FerretDB only if a suite needs it;
+// go build relinks only what changed. Only FerretDB's failure is fatal.
 func build(ctx context.Context, cfg config, dir string) (binaries, error) {
 	b := binaries{
-		ferret: filepath.Join(dir, "ferretdb"),
-		compat: filepath.Join(dir, "sesh-compat"),
-		scs:    filepath.Join(dir, "scs-mongo"),
-		limit:  filepath.Join(dir, "limit"),
-		errs:   map[string]error{},
+		ferret:    filepath.Join(dir, "ferretdb"),
+		compat:    filepath.Join(dir, "sesh-compat"),
+		scs:       filepath.Join(dir, "scs"),
+		limit:     filepath.Join(dir, "limit"),
+		bare:      filepath.Join(dir, "bare"),
+		listing:   filepath.Join(dir, "listing"),
+		memsize:   filepath.Join(dir, "memsize"),
+		micro:     filepath.Join(dir, "micro.test"),
+		benchstat: filepath.Join(dir, "benchstat"),
+		errs:      map[string]error{},
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return b, err
 	}
 	logf("building the programs into %s", dir)
-	if cfg.runs(mongoSuite) {
-		if err := goBuild(ctx, filepath.Join(cfg.root, "tools", "ferretdb"), b.ferret, "."); err != nil {
+	if cfg.runs(mongoSuite) || (cfg.runs(growthSuite) && slices.Contains(cfg.growthDBs, mongoSuite)) {
+		if err := goBuild(ctx, filepath.Join(cfg.root, "tools", "ferretdb"), "build", b.ferret, "."); err != nil {
 			return b, err
 		}
 	}
 	for _, p := range []struct {
-		system, dir, out, pkg string
+		name, dir, out, pkg string
 	}{
 		{"sesh", cfg.root, b.compat, "./cmd/sesh-compat"},
-		{"scs", cfg.benchDir, b.scs, "./cmd/scs-mongo"},
+		{"scs", cfg.benchDir, b.scs, "./cmd/scs"},
 		{"limit", cfg.benchDir, b.limit, "./cmd/limit"},
+		{"bare", cfg.benchDir, b.bare, "./cmd/bare"},
+		{"listing", cfg.benchDir, b.listing, "./cmd/listing"},
+		{"memsize", cfg.benchDir, b.memsize, "./cmd/memsize"},
+		{"benchstat", cfg.benchDir, b.benchstat, "golang.org/x/perf/cmd/benchstat"},
 	} {
-		if err := goBuild(ctx, p.dir, p.out, p.pkg); err != nil {
-			logf("%s: %v", p.system, err)
-			b.errs[p.system] = err
+		if err := goBuild(ctx, p.dir, "build", p.out, p.pkg); err != nil {
+			logf("%s: %v", p.name, err)
+			b.errs[p.name] = err
 		}
 	}
-	if err := nodeReady(ctx, cfg); err != nil {
-		logf("express: %v", err)
-		b.errs["express"] = err
+	if cfg.micro {
+		if err := goBuild(ctx, cfg.benchDir, "test", b.micro, "./micro"); err != nil {
+			logf("micro: %v", err)
+			b.errs["micro"] = err
+		}
+	}
+	if cfg.runsAny(mongoSuite, redisSuite, postgresSuite, memorySuite) && slices.Contains(cfg.systems, "express") {
+		if err := nodeReady(ctx, cfg); err != nil {
+			logf("express: %v", err)
+			b.errs["express"] = err
+		}
 	}
 	return b, nil
 }
 
-func goBuild(ctx context.Context, dir, out, pkg string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, pkg)
+// goBuild runs go build (or go test -c) of pkg in dir into out.
+func goBuild(ctx context.Context, dir, verb, out, pkg string) error {
+	args := []string{"build", "-o", out, pkg}
+	if verb == "test" {
+		args = []string{"test", "-c", "-o", out, pkg}
+	}
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = dir
 	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s in %s: %v\n%s", pkg, dir, err, strings.TrimSpace(string(msg)))
+		return fmt.Errorf("go %s %s in %s: %v\n%s", verb, pkg, dir, err, strings.TrimSpace(string(msg)))
 	}
 	return nil
 }
+
+// nodeModules are the packages the Express contestant needs, one per
+// store: npm ci runs when one is missing.
+var nodeModules = []string{"express-session", "connect-mongo", "connect-redis", "connect-pg-simple"}
 
 // nodeReady checks for node and installs the Express application's
 // dependencies if they are missing.
@@ -71,7 +101,13 @@ func nodeReady(ctx context.Context, cfg config) error {
 		return fmt.Errorf("node is not installed: %w", err)
 	}
 	dir := filepath.Join(cfg.root, "interop", "node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "connect-mongo")); err == nil {
+	missing := false
+	for _, m := range nodeModules {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", m)); err != nil {
+			missing = true
+		}
+	}
+	if !missing {
 		return nil
 	}
 	logf("express: npm ci in %s", dir)

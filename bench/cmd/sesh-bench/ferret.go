@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
-	"net"
+	"fmt"
 	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/seshgo/sesh/bench/internal/proc"
 )
@@ -15,12 +17,9 @@ import (
 // ferretVersion is the FerretDB release tools/ferretdb embeds.
 const ferretVersion = "v1.24.0"
 
-// postgresURL is the PostgreSQL server of the postgresql handler. FerretDB
-// opens up to 50 connections to it (fewer starve FerretDB under the
-// benchmark's load: it stops answering), half of PostgreSQL's default
-// max_connections, so other programs using that server at the same time
-// can make requests fail with "too many clients".
-const postgresURL = "postgres://root@127.0.0.1:5432/test"
+// ferretDB is the database FerretDB's PostgreSQL handler keeps its data in,
+// on the private PostgreSQL server.
+const ferretDB = "ferretdb"
 
 // ferret is the running FerretDB.
 type ferret struct {
@@ -29,33 +28,35 @@ type ferret struct {
 	handler string // postgresql or sqlite
 }
 
-func (f ferret) describe() string {
-	if f.handler == "postgresql" {
-		return "FerretDB " + ferretVersion + ", postgresql handler (PostgreSQL at 127.0.0.1:5432)"
-	}
-	return "FerretDB " + ferretVersion + ", sqlite handler (no PostgreSQL on 127.0.0.1:5432)"
-}
-
 var ferretReady = regexp.MustCompile(`^MONGODB_URI=(mongodb://\S+)$`)
 
-// startFerret starts FerretDB with the handler cfg asks for.
-func startFerret(ctx context.Context, cfg config, bin, work string) (ferret, error) {
-	f := ferret{handler: cfg.handler}
-	if f.handler == "auto" {
-		f.handler = "sqlite"
-		if c, err := net.DialTimeout("tcp", "127.0.0.1:5432", time.Second); err == nil {
-			c.Close()
+// startFerret starts FerretDB with the handler -handler asks for: auto and
+// postgresql use the private PostgreSQL server (auto falls back to SQLite
+// if it cannot start).
+func (h *harness) startFerret(ctx context.Context) (ferret, error) {
+	f := ferret{handler: h.cfg.handler}
+	var args []string
+	if f.handler != "sqlite" {
+		pgURL, err := h.ferretPostgres(ctx)
+		switch {
+		case err == nil:
 			f.handler = "postgresql"
+			args = []string{"-handler", "postgresql", "-postgresql-url", pgURL}
+		case f.handler == "postgresql":
+			return f, err
+		default:
+			logf("FerretDB: %v; using the SQLite handler", err)
+			f.handler = "sqlite"
 		}
 	}
-	args := []string{"-handler", f.handler}
-	if f.handler == "postgresql" {
-		args = append(args, "-postgresql-url", postgresURL)
+	if f.handler == "sqlite" {
+		args = []string{"-handler", "sqlite", "-dir", filepath.Join(h.work, "sqlite")}
+		h.ferretDesc = "FerretDB " + ferretVersion + ", sqlite handler"
 	} else {
-		args = append(args, "-dir", filepath.Join(work, "sqlite"))
+		h.ferretDesc = "FerretDB " + ferretVersion + ", postgresql handler on the private PostgreSQL"
 	}
-	cmd := exec.Command(bin, args...)
-	p, uri, err := proc.Start(ctx, cmd, filepath.Join(work, "ferretdb.log"), ferretReady, time.Minute)
+	cmd := exec.Command(h.bins.ferret, args...)
+	p, uri, err := proc.Start(ctx, cmd, filepath.Join(h.work, "ferretdb.log"), ferretReady, time.Minute)
 	if err != nil {
 		return f, err
 	}
@@ -66,4 +67,50 @@ func startFerret(ctx context.Context, cfg config, bin, work string) (ferret, err
 	}
 	f.proc, f.addr = p, u.Host
 	return f, nil
+}
+
+// ferretPostgres returns the URL of FerretDB's database on the private
+// PostgreSQL server, creating the database afresh. FerretDB opens up to 50
+// connections, which the private server's max_connections allows for.
+func (h *harness) ferretPostgres(ctx context.Context) (string, error) {
+	pg, err := h.postgres(ctx)
+	if err != nil {
+		return "", err
+	}
+	if err := recreateDatabase(ctx, pg.URL("postgres"), ferretDB); err != nil {
+		return "", err
+	}
+	return pg.URL(ferretDB), nil
+}
+
+// recreateDatabase drops the database name, if it exists, and creates it
+// empty.
+func recreateDatabase(ctx context.Context, adminURL, name string) error {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	ident := pgx.Identifier{name}.Sanitize()
+	for _, sql := range []string{"DROP DATABASE IF EXISTS " + ident + " WITH (FORCE)", "CREATE DATABASE " + ident} {
+		if _, err := conn.Exec(ctx, sql); err != nil {
+			return fmt.Errorf("%s: %w", sql, err)
+		}
+	}
+	return nil
+}
+
+// dropDatabase drops the database name, cutting its connections.
+func dropDatabase(adminURL, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		logf("dropping database %s: %v", name, err)
+		return
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		logf("dropping database %s: %v", name, err)
+	}
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/seshgo/sesh/bench/internal/dbserver"
 )
 
 // machine describes where and how the benchmark ran.
@@ -16,6 +19,7 @@ type machine struct {
 	cpu                string
 	cores              int
 	goVersion, nodeVer string
+	redisVer, pgVer    string
 	ferret             string
 	loadStart, loadEnd string
 }
@@ -27,6 +31,8 @@ func describeMachine(ctx context.Context, cfg config) machine {
 		cores:     runtime.NumCPU(),
 		goVersion: output(ctx, cfg.benchDir, "go", "env", "GOVERSION"),
 		nodeVer:   output(ctx, cfg.benchDir, "node", "--version"),
+		redisVer:  firstFields(output(ctx, cfg.benchDir, "redis-server", "--version"), 3),
+		pgVer:     postgresVersion(ctx, cfg),
 		loadStart: loadAverage(),
 	}
 }
@@ -68,4 +74,21 @@ func loadAverage() string {
 		return "n/a"
 	}
 	return strings.Join(f[:3], " / ")
+}
+
+// firstFields returns the first n fields of s.
+func firstFields(s string, n int) string {
+	f := strings.Fields(s)
+	return strings.Join(f[:min(n, len(f))], " ")
+}
+
+// postgresVersion returns the version of the postgres server program the
+// harness starts.
+func postgresVersion(ctx context.Context, cfg config) string {
+	dir, err := dbserver.PostgresBin()
+	if err != nil {
+		return "unknown"
+	}
+	v := output(ctx, cfg.benchDir, filepath.Join(dir, "postgres"), "--version")
+	return strings.Replace(v, "postgres (PostgreSQL) ", "PostgreSQL ", 1)
 }

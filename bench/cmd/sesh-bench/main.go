@@ -1,33 +1,39 @@
 // Command sesh-bench measures sesh against its peers on one machine, in one
-// run, and writes the results to RESULTS.md:
+// run, and writes the results to RESULTS.md, with an SVG chart per suite
+// beside it:
 //
 //	cd bench && ./run            # or: go run ./cmd/sesh-bench
 //
-// It builds and starts FerretDB (tools/ferretdb; the PostgreSQL handler
-// when a server answers on 127.0.0.1:5432, SQLite otherwise) behind a
-// counting wire-protocol proxy (internal/wireproxy), then, one at a time
-// and with the same settings, each contestant as its own process:
+// It builds every program first, then runs the suites one after another;
+// -suites picks some. In the database suites each contestant runs as its
+// own process, one at a time, with the same settings, on a fresh store
+// holding the same filler sessions, driven by the same load generator
+// (internal/load) on the read, write and create paths, and the database
+// operations each request costs are counted:
 //
-//   - sesh: cmd/sesh-compat on backend/mongo;
-//   - express: interop/node/app.mjs, Express 5 + express-session 1.19 +
-//     connect-mongo 6;
-//   - scs: cmd/scs-mongo, scs v2 with its mongodbstore;
-//   - limit: cmd/limit, the database work of sesh's read path and nothing
-//     else.
+//   - mongo: FerretDB (tools/ferretdb, PostgreSQL handler) behind a
+//     counting wire-protocol proxy (internal/wireproxy);
+//   - redis: a private redis-server; commands counted from INFO
+//     commandstats;
+//   - postgres: a private PostgreSQL cluster with pg_stat_statements;
+//     statements counted from it, in each contestant's own database.
 //
-// Each gets a fresh database seeded with the same number of documents and
-// the same number of live sessions, and is driven by the same load
-// generator (internal/load) on the read, write and create paths. The
-// proxy counts the database commands each request costs.
+// The contestants are sesh (cmd/sesh-compat), Express 5 +
+// express-session with the Express store of that database
+// (interop/node/app.mjs), scs v2 with its store (cmd/scs) and the limit
+// (cmd/limit), a bare server doing only the read path's database read.
 //
-// On the 2-core machine it was written on, FerretDB and PostgreSQL take
-// most of the CPU, so every contestant's req/s converges. A second suite
-// therefore runs sesh, Express and scs again, over HTTP in the same way
-// but on their in-memory stores (STORE=memory; sesh-compat with no
-// MONGODB_URI), with FerretDB stopped, so that the libraries' own costs
-// decide the throughput. Then it runs the micro-benchmarks of package
-// micro and summarises them with benchstat. Flags change the load, the
-// suites, the contestants and the output; -h lists them.
+// The memory suite runs sesh, Express, scs on their in-memory stores, and
+// bare (cmd/bare), a net/http server with no session work, over HTTP with
+// no database, so that the libraries' own costs decide the throughput.
+//
+// The growth suite measures sesh's read path at growing numbers of stored
+// sessions on each database, seeded in bulk, then lists and counts the
+// largest store through the backends' Go APIs (cmd/listing). The
+// footprint suite measures the bytes per session of sesh's memory backend
+// and scs's memstore (cmd/memsize) and lists a million sessions held in
+// memory. Then it runs the micro-benchmarks of package micro and
+// summarises them with benchstat. -h lists the flags.
 package main
 
 import (
@@ -39,6 +45,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -54,6 +61,13 @@ type config struct {
 	seed, sessions   int
 	suites, systems  []string
 	handler          string
+
+	growthSizes    []int         // stored sessions at which the growth suite measures
+	growthDBs      []string      // databases of the growth suite
+	growthDuration time.Duration // measured time per size
+	seedBudget     time.Duration // bound on seeding one database in the growth suite
+	footprintSizes []int         // sessions held in memory by the footprint suite
+	owned          int           // sessions of one owner added before listing
 
 	micro      bool
 	microCount int
@@ -86,18 +100,24 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("sesh-bench", flag.ContinueOnError)
 	fs.IntVar(&c.concurrency, "concurrency", 32, "concurrent client workers")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up before each measured path")
-	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per path on MongoDB")
+	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per path in the database suites")
 	fs.DurationVar(&c.memDuration, "memory-duration", 5*time.Second, "measured time per path in the in-memory suite")
 	fs.IntVar(&c.seed, "seed", 5000, "filler session documents in each contestant's collection")
 	fs.IntVar(&c.sessions, "sessions", 1000, "live sessions created before measuring; the read and write paths cycle through them")
-	suites := fs.String("suites", strings.Join(suiteNames, ","), "suites to run, comma-separated: "+mongoSuite+" (one FerretDB), "+memorySuite+" (in-memory stores)")
+	suites := fs.String("suites", strings.Join(suiteNames, ","), "suites to run, comma-separated: "+strings.Join(suiteNames, ", "))
+	growthSizes := fs.String("growth-sizes", "10000,100000,1000000", "growth suite: stored sessions at which sesh's read path is measured, ascending")
+	growthDBs := fs.String("growth-dbs", strings.Join(growthDBNames, ","), "growth suite: databases, comma-separated")
+	fs.DurationVar(&c.growthDuration, "growth-duration", 10*time.Second, "growth suite: measured time per size")
+	fs.DurationVar(&c.seedBudget, "seed-budget", 15*time.Minute, "growth suite: a size whose seeding would take longer on a database is left out")
+	footprintSizes := fs.String("footprint-sizes", "100000,1000000", "footprint suite: sessions held in memory, ascending; the largest is listed")
+	fs.IntVar(&c.owned, "owned", 10000, "growth and footprint suites: sessions of one owner added to the largest store before listing")
 	systems := fs.String("systems", strings.Join(systemNames(), ","), "contestants to run, comma-separated")
 	fs.StringVar(&c.handler, "handler", "auto", "FerretDB handler: auto (postgresql if 127.0.0.1:5432 answers), postgresql or sqlite")
 	fs.BoolVar(&c.micro, "micro", true, "also run the micro-benchmarks of package micro")
 	fs.IntVar(&c.microCount, "micro-count", 6, "go test -count for the micro-benchmarks (benchstat needs 6 for confidence intervals)")
 	fs.DurationVar(&c.microTime, "micro-benchtime", 300*time.Millisecond, "go test -benchtime for the micro-benchmarks")
 	fs.StringVar(&c.out, "out", "RESULTS.md", "report file, relative to the bench directory")
-	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "bound on the whole run")
+	fs.DurationVar(&c.timeout, "timeout", 90*time.Minute, "bound on the whole run")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -108,6 +128,19 @@ func parseFlags(args []string) (config, error) {
 	for _, s := range c.suites {
 		if !slices.Contains(suiteNames, s) {
 			return c, fmt.Errorf("unknown suite %q (known: %s)", s, strings.Join(suiteNames, ", "))
+		}
+	}
+	var err error
+	if c.growthSizes, err = sizes("-growth-sizes", *growthSizes); err != nil {
+		return c, err
+	}
+	if c.footprintSizes, err = sizes("-footprint-sizes", *footprintSizes); err != nil {
+		return c, err
+	}
+	c.growthDBs = strings.Split(*growthDBs, ",")
+	for _, db := range c.growthDBs {
+		if !slices.Contains(growthDBNames, db) {
+			return c, fmt.Errorf("unknown growth database %q (known: %s)", db, strings.Join(growthDBNames, ", "))
 		}
 	}
 	c.systems = strings.Split(*systems, ",")
@@ -121,8 +154,10 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-concurrency must be at least 1")
 	case c.sessions < c.concurrency:
 		return c, errors.New("-sessions must be at least -concurrency, so that no two workers share a session")
-	case c.duration <= 0 || c.memDuration <= 0 || c.warmup < 0 || c.seed < 0:
-		return c, errors.New("-duration and -memory-duration must be positive, -warmup and -seed not negative")
+	case c.duration <= 0 || c.memDuration <= 0 || c.growthDuration <= 0 || c.warmup < 0 || c.seed < 0 || c.owned < 0:
+		return c, errors.New("-duration, -memory-duration and -growth-duration must be positive, -warmup, -seed and -owned not negative")
+	case c.growthSizes[0] < c.sessions:
+		return c, errors.New("-growth-sizes must be at least -sessions")
 	}
 	switch c.handler {
 	case "auto", "postgresql", "sqlite":
@@ -133,7 +168,6 @@ func parseFlags(args []string) (config, error) {
 	fs.Visit(func(f *flag.Flag) { cmd = append(cmd, "-"+f.Name+"="+f.Value.String()) })
 	c.command = "cd bench && " + strings.Join(cmd, " ")
 
-	var err error
 	if c.benchDir, err = findBenchDir(); err != nil {
 		return c, err
 	}
@@ -144,8 +178,26 @@ func parseFlags(args []string) (config, error) {
 	return c, nil
 }
 
+// sizes parses a comma-separated ascending list of positive counts.
+func sizes(flag, list string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 || (len(out) > 0 && n <= out[len(out)-1]) {
+			return nil, fmt.Errorf("%s must be ascending positive counts, not %q", flag, list)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 // runs reports whether the suite named name is to run.
 func (c config) runs(name string) bool { return slices.Contains(c.suites, name) }
+
+// runsAny reports whether any of the suites named is to run.
+func (c config) runsAny(names ...string) bool {
+	return slices.ContainsFunc(names, c.runs)
+}
 
 // findBenchDir returns the directory of the bench module, the working
 // directory or one of its parents.

@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/seshgo/sesh/bench/internal/load"
+	"github.com/seshgo/sesh/bench/internal/ops"
 	"github.com/seshgo/sesh/bench/internal/proc"
-	"github.com/seshgo/sesh/bench/internal/wireproxy"
 )
 
 // paths are the measured paths, in the order they run: create last, as it
@@ -25,12 +25,15 @@ type row struct {
 	skipped      bool   // the path does not apply (the limit's write and create)
 	err          string // the contestant failed
 	res          load.Result
-	ops          wireproxy.Counts // commands sent during the measured time (MongoDB suite)
-	// serverCPU, ferretCPU, selfCPU and machineCPU are the CPU time the
-	// contestant's process, FerretDB, sesh-bench itself (load generator and
-	// proxy) and the whole machine used during the measured time; negative
-	// if unknown or, for FerretDB, not running.
-	serverCPU, ferretCPU, selfCPU, machineCPU time.Duration
+	// ops are the database operations run during the measured time
+	// (database suites), classified by classify.
+	ops      ops.Counts
+	classify ops.Classifier
+	// serverCPU, dbCPU, selfCPU and machineCPU are the CPU time the
+	// contestant's process, the database's processes, sesh-bench itself
+	// (load generator and proxy) and the whole machine used during the
+	// measured time; negative if unknown or, for the database, not running.
+	serverCPU, dbCPU, selfCPU, machineCPU time.Duration
 }
 
 func failedRows(sys system, err error) []row {
@@ -52,10 +55,15 @@ func failed(rows []row) bool {
 
 var listening = regexp.MustCompile(`^listening on (\d+)$`)
 
-// sessionEnv is the session configuration every contestant gets, in both
-// suites; each suite adds where the sessions are kept.
-func sessionEnv() []string {
+// baseEnv is the session configuration every contestant gets, in every
+// suite; each suite adds where the sessions are kept. The database URLs
+// are blanked, so that one in the environment selects nothing
+// (sesh-compat picks its backend by which URL is set).
+func baseEnv() []string {
 	return []string{
+		"MONGODB_URI=",
+		"REDIS_URL=",
+		"DATABASE_URL=",
 		"PORT=0",
 		"SECRET=" + secret,
 		"RESAVE=false",
@@ -90,9 +98,9 @@ func stop(sys system, p *proc.Proc, g *load.Generator) {
 }
 
 // measure runs each path on the started contestant p: a warm-up, then
-// duration measured. With db, it also counts the database commands and
-// FerretDB's CPU time.
-func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load.Generator, cookies []string, duration time.Duration, db bool) ([]row, error) {
+// duration measured. With a database (nil in the memory suite), it also
+// counts the database's operations and CPU time.
+func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load.Generator, cookies []string, duration time.Duration, db database) ([]row, error) {
 	var rows []row
 	runner := load.NewRunner(g, h.cfg.concurrency)
 	for _, path := range paths {
@@ -102,23 +110,31 @@ func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load
 		}
 		target := h.target(path, cookies)
 		runner.Run(ctx, h.cfg.warmup, target)
-		var opsBefore wireproxy.Counts
-		var ferretBefore time.Duration
-		if db {
-			opsBefore, ferretBefore = h.proxy.Snapshot(), cpu(h.ferret.proc.CPU)
+		var opsBefore ops.Counts
+		dbBefore := time.Duration(-1)
+		if db != nil {
+			var err error
+			if opsBefore, err = db.snapshot(ctx); err != nil {
+				return nil, fmt.Errorf("counting operations: %w", err)
+			}
+			dbBefore = cpu(db.cpu)
 		}
 		serverCPU, selfCPU, machineCPU := cpu(p.CPU), cpu(proc.SelfCPU), cpu(proc.MachineCPU)
 		res := runner.Run(ctx, duration, target)
 		r := row{
 			system: sys.name, path: path, res: res,
 			serverCPU:  since(cpu(p.CPU), serverCPU),
-			ferretCPU:  -1,
+			dbCPU:      -1,
 			selfCPU:    since(cpu(proc.SelfCPU), selfCPU),
 			machineCPU: since(cpu(proc.MachineCPU), machineCPU),
 		}
-		if db {
-			r.ops = h.proxy.Snapshot().Sub(opsBefore)
-			r.ferretCPU = since(cpu(h.ferret.proc.CPU), ferretBefore)
+		if db != nil {
+			r.dbCPU = since(cpu(db.cpu), dbBefore)
+			after, err := db.snapshot(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("counting operations: %w", err)
+			}
+			r.ops, r.classify = after.Sub(opsBefore), db.classify
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -128,8 +144,8 @@ func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load
 		}
 		rows = append(rows, r)
 		summary := "server CPU " + perRequest(r.serverCPU, r) + "/req"
-		if db {
-			summary = opsSummary(r)
+		if db != nil {
+			summary += ", " + opsSummary(r)
 		}
 		logf("%s %s: %.0f req/s, p50 %v, p99 %v, %s", sys.name, path, res.Rate(), res.P50, res.P99, summary)
 	}
@@ -154,14 +170,20 @@ func since(now, then time.Duration) time.Duration {
 }
 
 // checkRead verifies that cookie, the first session's, reads back its
-// session.
+// session, which holds user=u0.
 func checkRead(ctx context.Context, g *load.Generator, cookie string) error {
+	return checkHolds(ctx, g, cookie, `"u0"`)
+}
+
+// checkHolds verifies that the session of cookie reads back and that its
+// body holds want.
+func checkHolds(ctx context.Context, g *load.Generator, cookie, want string) error {
 	status, body, err := g.Get(ctx, "/get", cookie)
 	if err != nil {
 		return err
 	}
-	if status != 200 || !strings.Contains(string(body), `"u0"`) {
-		return fmt.Errorf("GET /get with the first session's cookie answered %d %q, not its session", status, body)
+	if status != 200 || !strings.Contains(string(body), want) {
+		return fmt.Errorf("GET /get with a stored session's cookie answered %d %q, not a session holding %s", status, body, want)
 	}
 	return nil
 }

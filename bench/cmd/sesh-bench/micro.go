@@ -39,14 +39,35 @@ var microFamilies = []struct {
 	{"connect-mongo ciphers on a 200-byte session (against one raw AES-256-GCM operation)", ".name:Cipher", "/op", "/impl"},
 }
 
-func runMicro(ctx context.Context, cfg config, work string) (*microResults, error) {
+// microCommand is the go test command equivalent to the run of the
+// micro-benchmarks' test binary.
+func microCommand(cfg config) string {
+	return fmt.Sprintf("go test -run '^$' -bench . -count %d -benchtime %v ./micro", cfg.microCount, cfg.microTime)
+}
+
+// runMicro runs the micro-benchmarks' test binary, built beforehand, and
+// summarises its output with benchstat. Only the benchmarks' and
+// benchstat's standard output reach the report; their standard error goes
+// to files in work.
+func runMicro(ctx context.Context, cfg config, bins binaries, work string) (*microResults, error) {
+	if err := bins.errs["micro"]; err != nil {
+		return nil, err
+	}
+	if err := bins.errs["benchstat"]; err != nil {
+		return nil, err
+	}
 	out := filepath.Join(work, "micro.txt")
-	args := []string{"test", "-run", "^$", "-bench", ".", "-count", strconv.Itoa(cfg.microCount),
-		"-benchtime", cfg.microTime.String(), "./micro"}
-	m := &microResults{command: "go " + strings.Join(args, " ")}
-	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Dir = cfg.benchDir
-	text, err := cmd.CombinedOutput()
+	m := &microResults{command: microCommand(cfg)}
+	cmd := exec.CommandContext(ctx, bins.micro, "-test.run", "^$", "-test.bench", ".",
+		"-test.count", strconv.Itoa(cfg.microCount), "-test.benchtime", cfg.microTime.String())
+	cmd.Dir = filepath.Join(cfg.benchDir, "micro")
+	stderr, err := os.Create(filepath.Join(work, "micro.stderr"))
+	if err != nil {
+		return nil, err
+	}
+	defer stderr.Close()
+	cmd.Stderr = stderr
+	text, err := cmd.Output()
 	if werr := os.WriteFile(out, text, 0o644); werr != nil {
 		return nil, werr
 	}
@@ -55,11 +76,11 @@ func runMicro(ctx context.Context, cfg config, work string) (*microResults, erro
 	}
 	m.medians = parseBench(string(text))
 	for _, f := range microFamilies {
-		cmd := exec.CommandContext(ctx, "go", "tool", "benchstat", "-filter", f.filter, "-row", f.row, "-col", f.col, out)
-		cmd.Dir = cfg.benchDir
-		stat, err := cmd.CombinedOutput()
+		cmd := exec.CommandContext(ctx, bins.benchstat, "-filter", f.filter, "-row", f.row, "-col", f.col, out)
+		cmd.Stderr = stderr
+		stat, err := cmd.Output()
 		if err != nil {
-			return nil, fmt.Errorf("benchstat: %v\n%s", err, stat)
+			return nil, fmt.Errorf("benchstat: %v (see %s)", err, stderr.Name())
 		}
 		m.tables = append(m.tables, microTable{title: f.title, text: dropPreamble(string(stat))})
 	}

@@ -15,24 +15,48 @@ func render(cfg config, m machine, res results, took time.Duration) string {
 	p("Produced by `%s` on %s, in %s.\n\n", cfg.command, m.date, took.Round(time.Second))
 	p("- Machine: %s, %d cores (%s); load average (1 / 5 / 15 min) %s at the start, %s at the end.\n",
 		m.cpu, m.cores, runtimeTarget(), m.loadStart, m.loadEnd)
+	if len(res.loads) > 0 {
+		var parts []string
+		for _, l := range res.loads {
+			parts = append(parts, l.suite+" "+l.load)
+		}
+		p("- Load average when each suite started: %s.\n", strings.Join(parts, "; "))
+	}
 	p("- Toolchains: Go %s, Node %s.\n", strings.TrimPrefix(m.goVersion, "go"), m.nodeVer)
-	if cfg.runs(mongoSuite) {
-		p("- Database: %s, behind the counting proxy.\n", m.ferret)
+	if dbs := databases(cfg, m); dbs != "" {
+		p("- Databases: %s.\n", dbs)
 	}
-	p("- Load: %d concurrent keep-alive clients on loopback; per path, %v warm-up, then %s. %s\n",
-		cfg.concurrency, cfg.warmup, measuredTimes(cfg), storeContents(cfg))
-	touch, sweeps := "sesh, Express", "no expiry sweeps"
-	if cfg.runs(memorySuite) {
-		touch = "sesh; Express on MongoDB, as MemoryStore has no such option"
-		sweeps = "no expiry sweeps but that of sesh's memory backend, every minute (no session expires during a run)"
+	if cfg.runsAny(dbSuites...) || cfg.runs(memorySuite) {
+		p("- Load: %d concurrent keep-alive clients on loopback; per path, %v warm-up, then %s. %s\n",
+			cfg.concurrency, cfg.warmup, measuredTimes(cfg), storeContents(cfg))
+		p("- Session settings, the same for all: resave false, saveUninitialized false, cookie maxAge 1 h, touchAfter 1 h (sesh everywhere; Express on MongoDB: " +
+			"connect-redis, connect-pg-simple and MemoryStore have no such option, so Express touches on every read there), no expiry sweeps " +
+			"(but that of sesh's memory backend, every minute: no session expires during a run), scs with IdleTimeout 0 (its default: unmodified sessions are not written).\n")
 	}
-	p("- Session settings, the same for all: resave false, saveUninitialized false, cookie maxAge 1 h, touchAfter 1 h (%s), %s.\n\n", touch, sweeps)
+	p("\n")
+	for _, n := range res.notes {
+		p("> %s\n>\n", escape(n))
+	}
+	if len(res.notes) > 0 {
+		p("\n")
+	}
 
-	if cfg.runs(mongoSuite) {
-		renderMongo(&b, res.mongo)
+	for _, suite := range dbSuites {
+		if cfg.runs(suite) {
+			renderDB(&b, suite, res.suites[suite])
+		}
 	}
 	if cfg.runs(memorySuite) {
-		renderMemory(&b, res.memory)
+		renderMemory(&b, res.suites[memorySuite])
+	}
+	if cfg.runs(growthSuite) {
+		renderGrowth(&b, cfg, res.growth)
+	}
+	if cfg.runs(footprintSuite) {
+		renderFootprint(&b, res.footprint)
+	}
+	if len(res.listing) > 0 {
+		renderListing(&b, cfg, res.listing)
 	}
 	p("## Targets (measured, not asserted)\n\n")
 	targets(&b, res)
@@ -44,11 +68,27 @@ func render(cfg config, m machine, res results, took time.Duration) string {
 	return b.String()
 }
 
+// databases describes the database servers of the suites that ran.
+func databases(cfg config, m machine) string {
+	var parts []string
+	if m.ferret != "" {
+		parts = append(parts, "MongoDB: "+m.ferret+", behind the counting proxy")
+	}
+	if cfg.runs(redisSuite) || (cfg.runs(growthSuite) && slices.Contains(cfg.growthDBs, redisSuite)) {
+		parts = append(parts, "Redis: a private redis-server ("+m.redisVer+") started by the harness, no persistence")
+	}
+	if cfg.runs(postgresSuite) || m.ferret != "" || (cfg.runs(growthSuite) && slices.Contains(cfg.growthDBs, postgresSuite)) {
+		parts = append(parts, "PostgreSQL: a private "+m.pgVer+" cluster started by the harness (initdb; pg_stat_statements loaded, shared_buffers 512 MB, TimeZone UTC, "+
+			"durability settings left at their defaults), each contestant in a database of its own")
+	}
+	return strings.Join(parts, "; ")
+}
+
 // measuredTimes says how long each suite measures a path.
 func measuredTimes(cfg config) string {
 	var parts []string
-	if cfg.runs(mongoSuite) {
-		parts = append(parts, fmt.Sprintf("%v measured on MongoDB", cfg.duration))
+	if cfg.runsAny(dbSuites...) {
+		parts = append(parts, fmt.Sprintf("%v measured on the databases", cfg.duration))
 	}
 	if cfg.runs(memorySuite) {
 		parts = append(parts, fmt.Sprintf("%v measured in memory", cfg.memDuration))
@@ -59,8 +99,8 @@ func measuredTimes(cfg config) string {
 // storeContents says what the contestants' stores hold in each suite.
 func storeContents(cfg config) string {
 	var parts []string
-	if cfg.runs(mongoSuite) {
-		parts = append(parts, fmt.Sprintf("On MongoDB, each contestant's collection holds %d filler sessions plus %d live ones that the read and write paths cycle through.",
+	if cfg.runsAny(dbSuites...) {
+		parts = append(parts, fmt.Sprintf("On each database, each contestant's store holds %d filler sessions plus %d live ones that the read and write paths cycle through.",
 			cfg.seed, cfg.sessions))
 	}
 	if cfg.runs(memorySuite) {
@@ -78,11 +118,10 @@ func renderContestants(b *strings.Builder, cfg config) {
 			continue
 		}
 		var parts []string
-		if cfg.runs(mongoSuite) {
-			parts = append(parts, s.about)
-		}
-		if cfg.runs(memorySuite) && s.memoryAbout != "" {
-			parts = append(parts, "in memory, "+s.memoryAbout)
+		for _, suite := range suiteNames {
+			if about, ok := s.about[suite]; ok && cfg.runs(suite) {
+				parts = append(parts, suite+": "+about)
+			}
 		}
 		if len(parts) > 0 {
 			p("- **%s**: %s.\n", s.name, strings.Join(parts, "; "))
@@ -94,10 +133,18 @@ func renderContestants(b *strings.Builder, cfg config) {
 		p("- mongodbstore finds sessions by a `token` field and creates no index for it; the harness creates a unique index so that scs is measured at its best. " +
 			"scs runs on mongo-driver v1.17, the others' Go programs on v2.\n")
 	}
-	if cfg.runs(memorySuite) {
+	if cfg.runs(postgresSuite) {
+		p("- PostgreSQL tables: sesh and the limit use the table backend/postgres's CreateTable makes (connect-pg-simple's columns plus owner and created), " +
+			"Express connect-pg-simple's table.sql verbatim, scs the schema its README gives (token, data bytea, expiry timestamptz). " +
+			"The Go contestants' pgx pools hold %d connections (pool_max_conns), node-postgres's default pool size.\n", goPoolSize)
+	}
+	if cfg.runs(redisSuite) {
+		p("- Redis clients with their defaults: go-redis pools connections (sesh, scs, the limit); node-redis multiplexes one connection (Express).\n")
+	}
+	if cfg.runsAny(redisSuite, postgresSuite, memorySuite) {
 		p("- express-session touches an unmodified session at the end of each request. connect-mongo skips that write within touchAfter; " +
-			"MemoryStore has no such option, so on the in-memory read path Express parses the stored session a second time and re-serializes it. " +
-			"sesh skips the touch within touchAfter on either backend; scs saves modified sessions only.\n")
+			"connect-redis, connect-pg-simple and MemoryStore have no such option, so Express's read path writes too (EXPIRE, UPDATE; MemoryStore parses and re-serializes the session). " +
+			"sesh skips the touch within touchAfter on every backend; scs saves modified sessions only.\n")
 	}
 	p("\n")
 }

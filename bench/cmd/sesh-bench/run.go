@@ -7,44 +7,68 @@ import (
 	"path/filepath"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-
-	"github.com/seshgo/sesh/bench/internal/wireproxy"
+	"github.com/seshgo/sesh/bench/internal/dbserver"
 )
 
-// The suites, as -suites names them: where the contestants keep their
-// sessions.
+// The suites, as -suites names them.
 const (
-	mongoSuite  = "mongo"  // one FerretDB, behind the counting proxy
-	memorySuite = "memory" // each library's in-memory store; no database
+	mongoSuite     = "mongo"     // one FerretDB, behind the counting proxy
+	redisSuite     = "redis"     // a private redis-server
+	postgresSuite  = "postgres"  // a private PostgreSQL
+	memorySuite    = "memory"    // each library's in-memory store; no database
+	growthSuite    = "growth"    // sesh's read path at growing store sizes; listing
+	footprintSuite = "footprint" // bytes per session in memory; listing in memory
 )
 
 // suiteNames are the suites in the order they run.
-var suiteNames = []string{mongoSuite, memorySuite}
+var suiteNames = []string{mongoSuite, redisSuite, postgresSuite, memorySuite, growthSuite, footprintSuite}
 
-// harness is what the contestants' runs share.
+// dbSuites are the suites that measure the contestants on a database.
+var dbSuites = []string{mongoSuite, redisSuite, postgresSuite}
+
+// growthDBNames are the databases the growth suite can measure, named as
+// their suites.
+var growthDBNames = []string{redisSuite, postgresSuite, mongoSuite}
+
+// harness is what the suites share.
 type harness struct {
 	cfg  config
 	bins binaries
 	work string // temporary directory: logs, SQLite files
 
-	// The MongoDB suite's: FerretDB, the proxy the contestants reach it
-	// through, and a direct client for seeding and checks.
-	ferret ferret
-	proxy  *wireproxy.Proxy
-	mongo  *mongo.Client
+	// The private servers, started when a suite first needs them and
+	// stopped at the end of the run.
+	pg    *dbserver.Postgres
+	redis *dbserver.Redis
+	// ferretDesc describes FerretDB's handler, once it has run.
+	ferretDesc string
 }
 
 // results are what one run measured; a suite that did not run has no
 // rows, and micro is nil if the micro-benchmarks did not run.
 type results struct {
-	mongo, memory []row
-	micro         *microResults
+	suites    map[string][]row // by suite name: the HTTP suites
+	growth    []growthRow
+	listing   []listRow
+	footprint []footRow
+	micro     *microResults
+	// loads are the load averages at the start of each suite.
+	loads []loadSample
+	// notes are problems the suites met without failing: sizes left out,
+	// listings that failed.
+	notes []string
 }
+
+type loadSample struct{ suite, load string }
 
 // failed reports whether any measurement failed.
 func (r results) failed() bool {
-	return failed(r.mongo) || failed(r.memory) || (r.micro != nil && r.micro.err != nil)
+	for _, rows := range r.suites {
+		if failed(rows) {
+			return true
+		}
+	}
+	return r.micro != nil && r.micro.err != nil
 }
 
 func run(ctx context.Context, cfg config) error {
@@ -54,6 +78,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	logf("logs in %s", work)
 	h := &harness{cfg: cfg, work: work}
+	defer h.stopServers()
 	mach := describeMachine(ctx, cfg)
 
 	binDir, err := os.UserCacheDir()
@@ -64,20 +89,34 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 
-	var res results
-	if cfg.runs(mongoSuite) {
-		if res.mongo, err = h.runMongoSuite(ctx, &mach); err != nil {
-			return err
+	res := results{suites: map[string][]row{}}
+	suites := map[string]func(context.Context, *results) error{
+		mongoSuite:     h.runMongoSuite,
+		redisSuite:     h.runRedisSuite,
+		postgresSuite:  h.runPostgresSuite,
+		memorySuite:    h.runMemorySuite,
+		growthSuite:    h.runGrowthSuite,
+		footprintSuite: h.runFootprintSuite,
+	}
+	for _, name := range suiteNames {
+		if !cfg.runs(name) {
+			continue
+		}
+		res.loads = append(res.loads, loadSample{name, loadAverage()})
+		logf("suite %s (load average %s)", name, loadAverage())
+		if err := suites[name](ctx, &res); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			logf("suite %s FAILED: %v", name, err)
+			res.notes = append(res.notes, fmt.Sprintf("The %s suite failed: %v", name, err))
 		}
 	}
-	if cfg.runs(memorySuite) {
-		if res.memory, err = h.runMemorySuite(ctx); err != nil {
-			return err
-		}
-	}
+	h.stopServers()
 	if cfg.micro {
-		logf("micro-benchmarks: go test -bench . -count %d -benchtime %v ./micro", cfg.microCount, cfg.microTime)
-		if res.micro, err = runMicro(ctx, cfg, work); err != nil {
+		res.loads = append(res.loads, loadSample{"micro", loadAverage()})
+		logf("micro-benchmarks: %s", microCommand(cfg))
+		if res.micro, err = runMicro(ctx, cfg, h.bins, work); err != nil {
 			if ctx.Err() != nil {
 				return err
 			}
@@ -86,25 +125,84 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 	mach.loadEnd = loadAverage()
+	mach.ferret = h.ferretDesc
 	report := render(cfg, mach, res, time.Since(start))
 	if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil {
 		return err
 	}
+	if err := writeCharts(cfg, res); err != nil {
+		return err
+	}
 	fmt.Print(report)
 	logf("wrote %s", cfg.out)
-	if res.failed() {
+	if res.failed() || len(res.notes) > 0 {
 		return fmt.Errorf("some benchmarks failed; logs kept in %s", work)
 	}
 	return os.RemoveAll(work)
 }
 
-// runSuite measures each contestant of -systems with measure, one after
-// another. A contestant that fails gets failed rows; only the end of ctx
-// ends the suite early.
-func runSuite(ctx context.Context, cfg config, measure func(system) ([]row, error)) ([]row, error) {
+// postgres returns the private PostgreSQL server, starting it the first
+// time.
+func (h *harness) postgres(ctx context.Context) (*dbserver.Postgres, error) {
+	if h.pg != nil {
+		return h.pg, nil
+	}
+	pg, err := dbserver.StartPostgres(ctx, filepath.Join(h.work, "postgres.log"))
+	if err != nil {
+		return nil, fmt.Errorf("starting a private PostgreSQL: %w", err)
+	}
+	logf("private PostgreSQL on port %d", pg.Port)
+	h.pg = pg
+	return pg, nil
+}
+
+// redisServer returns the private redis-server, starting it the first
+// time.
+func (h *harness) redisServer(ctx context.Context) (*dbserver.Redis, error) {
+	if h.redis != nil {
+		return h.redis, nil
+	}
+	dir := filepath.Join(h.work, "redis")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	r, err := dbserver.StartRedis(ctx, dir, filepath.Join(h.work, "redis.log"))
+	if err != nil {
+		return nil, fmt.Errorf("starting a private redis-server: %w", err)
+	}
+	logf("private redis-server at %s", r.Addr)
+	h.redis = r
+	return r, nil
+}
+
+// stopServers stops the private servers, if they run.
+func (h *harness) stopServers() {
+	if h.pg != nil {
+		if err := h.pg.Stop(); err != nil {
+			logf("stopping PostgreSQL: %v", err)
+		}
+		h.pg = nil
+	}
+	if h.redis != nil {
+		if err := h.redis.Proc.Stop(); err != nil {
+			logf("stopping redis-server: %v", err)
+		}
+		h.redis = nil
+	}
+}
+
+// runSuite measures each contestant of -systems that takes part in suite
+// with measure, one after another. A contestant that fails gets failed
+// rows; only the end of ctx ends the suite early.
+func runSuite(ctx context.Context, cfg config, suite string, measure func(system) ([]row, error)) ([]row, error) {
 	var rows []row
 	for _, name := range cfg.systems {
 		sys, _ := systemByName(name)
+		about, ok := sys.about[suite]
+		if !ok {
+			continue
+		}
+		logf("%s (%s): %s", sys.name, suite, about)
 		r, err := measure(sys)
 		if err != nil {
 			if ctx.Err() != nil {

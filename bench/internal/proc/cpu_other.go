@@ -14,3 +14,7 @@ func cpuTime(int) (time.Duration, error) {
 func machineCPU() (time.Duration, error) {
 	return 0, errors.New("proc: CPU time is read from /proc, which only Linux has")
 }
+
+func treeCPU(int) (time.Duration, error) {
+	return 0, errors.New("proc: CPU time is read from /proc, which only Linux has")
+}

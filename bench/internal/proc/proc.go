@@ -81,14 +81,19 @@ func Start(ctx context.Context, cmd *exec.Cmd, logPath string, ready *regexp.Reg
 // Stop sends SIGTERM, waits up to 10 seconds for the process to exit,
 // then kills it. It returns an error if the process had to be killed or
 // exited with a failure status other than from SIGTERM.
-func (p *Proc) Stop() error {
+func (p *Proc) Stop() error { return p.StopWith(syscall.SIGTERM) }
+
+// StopWith is Stop with another signal than SIGTERM: SIGINT is
+// PostgreSQL's fast shutdown, where SIGTERM waits for every client to
+// disconnect.
+func (p *Proc) StopWith(sig syscall.Signal) error {
 	defer p.log.Close()
 	select {
 	case <-p.done:
 		return p.exitError()
 	default:
 	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Process.Signal(sig)
 	select {
 	case <-p.done:
 		return p.exitError()
@@ -122,6 +127,14 @@ func tail(path string, n int) string {
 // CPU returns the CPU time, user plus system, the process has used so far
 // (Linux only).
 func (p *Proc) CPU() (time.Duration, error) { return cpuTime(p.cmd.Process.Pid) }
+
+// TreeCPU returns the CPU time the process and its children have used so
+// far, including children that have exited (Linux only). For servers made
+// of processes, such as PostgreSQL.
+func (p *Proc) TreeCPU() (time.Duration, error) { return treeCPU(p.cmd.Process.Pid) }
+
+// Pid returns the process id.
+func (p *Proc) Pid() int { return p.cmd.Process.Pid }
 
 // MachineCPU returns the CPU time all the machine's cores have been busy
 // since boot, whatever ran on them (Linux only).

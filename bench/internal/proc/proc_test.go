@@ -85,3 +85,33 @@ func TestMachineCPU(t *testing.T) {
 		t.Errorf("MachineCPU() went from %v to %v (%v)", a, b, err)
 	}
 }
+
+// TestTreeCPU runs a shell whose child burns CPU: the child's time counts
+// while it runs, and still counts once it has exited and been waited for.
+func TestTreeCPU(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("CPU time is read from /proc")
+	}
+	log := filepath.Join(t.TempDir(), "log")
+	// The child spins for 0.3 s, the parent waits for it, says so, then
+	// sleeps without using CPU.
+	script := `sh -c 'end=$(($(date +%s%N)+300000000)); while [ $(date +%s%N) -lt $end ]; do :; done'; echo "listening on 1"; exec sleep 30`
+	p, _, err := Start(context.Background(), exec.Command("sh", "-c", script), log, ready, 10*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop()
+	own, err := p.CPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := p.TreeCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The spinning child used at least 0.2 s (ticks are 10 ms), all of it
+	// outside the parent's own time.
+	if tree-own < 200*time.Millisecond {
+		t.Errorf("TreeCPU %v, CPU %v: the exited child's time is missing", tree, own)
+	}
+}

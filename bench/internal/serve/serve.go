@@ -20,30 +20,44 @@ import (
 
 // The session stores a contestant can keep its sessions in (STORE).
 const (
-	StoreMongo  = "mongo"  // MongoDB at MONGODB_URI, the default
-	StoreMemory = "memory" // the library's own in-memory store
+	StoreMongo    = "mongo"    // MongoDB at MONGODB_URI, the default
+	StoreMemory   = "memory"   // the library's own in-memory store
+	StoreRedis    = "redis"    // Redis at REDIS_URL
+	StorePostgres = "postgres" // PostgreSQL at DATABASE_URL
 )
 
 // Env is the configuration the contestants share with cmd/sesh-compat and
-// interop/node/app.mjs, read from the same environment variables.
+// interop/node/app.mjs, read from the same environment variables. STORE
+// picks the store, as app.mjs reads it (sesh-compat picks by which URL is
+// set).
 type Env struct {
-	Port       string        // PORT (default 0: any free port)
-	Store      string        // STORE: StoreMongo (default) or StoreMemory
-	MongoURI   string        // MONGODB_URI, required with StoreMongo
-	Database   string        // DB, required with StoreMongo
-	Collection string        // COLLECTION (default sessions)
-	MaxAge     time.Duration // MAX_AGE_MS (default 1 hour)
+	Port       string // PORT (default 0: any free port)
+	Store      string // STORE: StoreMongo (default) or StoreMemory
+	MongoURI   string // MONGODB_URI, required with StoreMongo
+	Database   string // DB, required with StoreMongo
+	Collection string // COLLECTION (default sessions)
+	RedisURL   string // REDIS_URL, required with StoreRedis
+	// RedisPrefix is REDIS_PREFIX, the key prefix; empty means the
+	// store's default.
+	RedisPrefix string
+	PostgresURL string        // DATABASE_URL, required with StorePostgres
+	PGTable     string        // PG_TABLE (default session, connect-pg-simple's)
+	MaxAge      time.Duration // MAX_AGE_MS (default 1 hour)
 }
 
 // FromEnv reads an Env from the process environment.
 func FromEnv() (Env, error) {
 	e := Env{
-		Port:       os.Getenv("PORT"),
-		Store:      os.Getenv("STORE"),
-		MongoURI:   os.Getenv("MONGODB_URI"),
-		Database:   os.Getenv("DB"),
-		Collection: os.Getenv("COLLECTION"),
-		MaxAge:     time.Hour,
+		Port:        os.Getenv("PORT"),
+		Store:       os.Getenv("STORE"),
+		MongoURI:    os.Getenv("MONGODB_URI"),
+		Database:    os.Getenv("DB"),
+		Collection:  os.Getenv("COLLECTION"),
+		RedisURL:    os.Getenv("REDIS_URL"),
+		RedisPrefix: os.Getenv("REDIS_PREFIX"),
+		PostgresURL: os.Getenv("DATABASE_URL"),
+		PGTable:     os.Getenv("PG_TABLE"),
+		MaxAge:      time.Hour,
 	}
 	if e.Port == "" {
 		e.Port = "0"
@@ -54,14 +68,25 @@ func FromEnv() (Env, error) {
 	if e.Store == "" {
 		e.Store = StoreMongo
 	}
+	if e.PGTable == "" {
+		e.PGTable = "session"
+	}
 	switch e.Store {
 	case StoreMongo:
 		if e.MongoURI == "" || e.Database == "" {
 			return e, errors.New("MONGODB_URI and DB are required")
 		}
+	case StoreRedis:
+		if e.RedisURL == "" {
+			return e, errors.New("REDIS_URL is required")
+		}
+	case StorePostgres:
+		if e.PostgresURL == "" {
+			return e, errors.New("DATABASE_URL is required")
+		}
 	case StoreMemory:
 	default:
-		return e, fmt.Errorf("STORE must be %s or %s, not %q", StoreMongo, StoreMemory, e.Store)
+		return e, fmt.Errorf("STORE must be %s, %s, %s or %s, not %q", StoreMongo, StoreRedis, StorePostgres, StoreMemory, e.Store)
 	}
 	if v := os.Getenv("MAX_AGE_MS"); v != "" {
 		ms, err := strconv.ParseInt(v, 10, 64)

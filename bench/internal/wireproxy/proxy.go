@@ -18,6 +18,8 @@ import (
 	"maps"
 	"net"
 	"sync"
+
+	"github.com/seshgo/sesh/bench/internal/ops"
 )
 
 // Proxy forwards connections from its listener to a MongoDB server and
@@ -27,26 +29,10 @@ type Proxy struct {
 	target string
 
 	mu     sync.Mutex
-	counts Counts
+	counts ops.Counts
 	conns  map[net.Conn]struct{}
 	closed bool
 	wg     sync.WaitGroup
-}
-
-// Counts maps command names, as sent (hello, find, update, …), to how many
-// were sent.
-type Counts map[string]int64
-
-// Sub returns c minus before, per name, leaving out names whose difference
-// is zero.
-func (c Counts) Sub(before Counts) Counts {
-	d := Counts{}
-	for name, n := range c {
-		if n -= before[name]; n != 0 {
-			d[name] = n
-		}
-	}
-	return d
 }
 
 // Listen starts a proxy on a free loopback port that forwards to target
@@ -56,7 +42,7 @@ func Listen(target string) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{ln: ln, target: target, counts: Counts{}, conns: map[net.Conn]struct{}{}}
+	p := &Proxy{ln: ln, target: target, counts: ops.Counts{}, conns: map[net.Conn]struct{}{}}
 	p.wg.Add(1)
 	go p.accept()
 	return p, nil
@@ -66,7 +52,7 @@ func Listen(target string) (*Proxy, error) {
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // Snapshot returns a copy of the counts so far.
-func (p *Proxy) Snapshot() Counts {
+func (p *Proxy) Snapshot() ops.Counts {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return maps.Clone(p.counts)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/seshgo/sesh/bench/internal/ops"
 )
 
 func doc(t *testing.T, d bson.D) []byte {
@@ -92,18 +94,6 @@ func TestCommandName(t *testing.T) {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	for name, want := range map[string]Class{
-		"find": Read, "update": Write, "insert": Write, "delete": Write,
-		"hello": Upkeep, "isMaster": Upkeep, "saslStart": Upkeep, "endSessions": Upkeep,
-		"createIndexes": Other,
-	} {
-		if got := Classify(name); got != want {
-			t.Errorf("Classify(%q) = %v, want %v", name, got, want)
-		}
-	}
-}
-
 // TestProxy sends messages through the proxy to a server that echoes them
 // and checks both the bytes and the counts.
 func TestProxy(t *testing.T) {
@@ -150,7 +140,7 @@ func TestProxy(t *testing.T) {
 	if counts["find"] != 2 || counts["update"] != 1 || counts["hello"] != 1 {
 		t.Errorf("counts = %v", counts)
 	}
-	if d := counts.Sub(Counts{"find": 1, "hello": 1}); len(d) != 2 || d["find"] != 1 || d["update"] != 1 {
+	if d := counts.Sub(ops.Counts{"find": 1, "hello": 1}); len(d) != 2 || d["find"] != 1 || d["update"] != 1 {
 		t.Errorf("Sub = %v", d)
 	}
 }

@@ -1,18 +1,26 @@
-// Command scs-mongo is the scs contestant of sesh-bench: a net/http server
-// using github.com/alexedwards/scs/v2 with its mongodbstore, configured by
-// the environment variables of cmd/sesh-compat (PORT, MONGODB_URI, DB,
-// COLLECTION, MAX_AGE_MS) and serving the same routes with the same
-// meaning. With STORE=memory, as interop/node/app.mjs reads it, it keeps
-// the sessions in scs's memstore instead and needs no MongoDB (sesh-bench's
-// in-memory suite). The routes:
+// Command scs is the scs contestant of sesh-bench: a net/http server using
+// github.com/alexedwards/scs/v2, configured by the environment variables
+// of cmd/sesh-compat and serving the same routes with the same meaning.
+// STORE picks the store, as interop/node/app.mjs reads it:
+//
+//   - mongo (the default): mongodbstore on MONGODB_URI, DB, COLLECTION;
+//   - redis: goredisstore on REDIS_URL, keys prefixed REDIS_PREFIX
+//     (default scs:session:, the store's);
+//   - postgres: pgxstore on DATABASE_URL, in the table sessions (the
+//     store's fixed name), which must exist;
+//   - memory: memstore, no database (sesh-bench's in-memory suite).
+//
+// The routes:
 //
 //   - /set?k=KEY&v=VALUE stores VALUE under KEY, creating the session if
 //     the request has none;
 //   - /get answers the session's values;
 //   - /healthz, outside the session middleware.
 //
-// The session lifetime is MAX_AGE_MS, and either store's cleanup goroutine
-// is off, like AUTO_REMOVE=disabled on the other contestants. It listens on
+// The session lifetime is MAX_AGE_MS, IdleTimeout is scs's default (0:
+// unmodified sessions are never written), and the stores' cleanup
+// goroutines are off, like AUTO_REMOVE=disabled on the other contestants
+// (Redis expires keys itself). It listens on
 // 127.0.0.1 and prints "listening on PORT" when ready.
 package main
 
@@ -23,9 +31,13 @@ import (
 	"os"
 	"time"
 
+	"github.com/alexedwards/scs/goredisstore"
 	"github.com/alexedwards/scs/mongodbstore"
+	"github.com/alexedwards/scs/pgxstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
 
@@ -34,7 +46,7 @@ import (
 
 func main() {
 	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "scs-mongo:", err)
+		fmt.Fprintln(os.Stderr, "scs:", err)
 		os.Exit(1)
 	}
 }
@@ -84,11 +96,29 @@ func run() error {
 // openStore returns the store env.Store names, with no cleanup goroutine,
 // and the function that releases it.
 func openStore(env serve.Env) (scs.Store, func(), error) {
-	if env.Store == serve.StoreMemory {
-		return memstore.NewWithCleanupInterval(0), func() {}, nil
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	switch env.Store {
+	case serve.StoreMemory:
+		return memstore.NewWithCleanupInterval(0), func() {}, nil
+	case serve.StoreRedis:
+		opts, err := redis.ParseURL(env.RedisURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		client := redis.NewClient(opts)
+		prefix := env.RedisPrefix
+		if prefix == "" {
+			prefix = "scs:session:"
+		}
+		return goredisstore.NewWithPrefix(client, prefix), func() { client.Close() }, nil
+	case serve.StorePostgres:
+		pool, err := pgxpool.New(ctx, env.PostgresURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		return pgxstore.NewWithCleanupInterval(pool, 0), pool.Close, nil
+	}
 	client, err := mongo.Connect(ctx, options.Client().ApplyURI(env.MongoURI))
 	if err != nil {
 		return nil, nil, err

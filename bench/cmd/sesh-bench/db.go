@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/seshgo/sesh/bench/internal/ops"
+)
+
+// database is a database suite's server, as the harness uses it.
+type database interface {
+	// fresh gives sys an empty store of its own.
+	fresh(ctx context.Context, sys system) (store, error)
+	// snapshot returns the operations run on the server so far.
+	snapshot(ctx context.Context) (ops.Counts, error)
+	// cpu returns the CPU time the database's processes have used so far.
+	cpu() (time.Duration, error)
+	// classify names and classes the keys of snapshot.
+	classify(key string) (string, ops.Class)
+}
+
+// store is one contestant's store in a database.
+type store interface {
+	// env is the configuration that points the contestant at the store.
+	env() []string
+	// put stores live sessions in layout l, expiring at expires: ids[i]
+	// holding user=users[i].
+	put(ctx context.Context, l layout, ids, users []string, expires time.Time) error
+	// count returns the number of sessions stored.
+	count(ctx context.Context) (int64, error)
+	// drop removes the store.
+	drop()
+}
+
+// seedBatch is how many sessions one bulk insert carries.
+const seedBatch = 2000
+
+// fill puts n filler sessions, which no request reads but every lookup
+// searches among, into st in layout l.
+func fill(ctx context.Context, st store, l layout, n int) error {
+	for lo := 0; lo < n; lo += seedBatch {
+		hi := min(lo+seedBatch, n)
+		ids, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			ids = append(ids, newToken(l))
+			users = append(users, "filler"+strconv.Itoa(i))
+		}
+		if err := st.put(ctx, l, ids, users, time.Now().Add(time.Hour)); err != nil {
+			return fmt.Errorf("seeding: %w", err)
+		}
+	}
+	return nil
+}
+
+// insertLive puts n live sessions in the Express layout into st, the i-th
+// holding user=u<i>, and returns their cookies, signed as express-session
+// signs them.
+func insertLive(ctx context.Context, st store, n int) ([]string, error) {
+	cookies := make([]string, 0, n)
+	for lo := 0; lo < n; lo += seedBatch {
+		hi := min(lo+seedBatch, n)
+		ids, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
+		for i := lo; i < hi; i++ {
+			id := newID()
+			ids = append(ids, id)
+			users = append(users, "u"+strconv.Itoa(i))
+			cookies = append(cookies, cookieOf(id))
+		}
+		if err := st.put(ctx, expressLayout, ids, users, time.Now().Add(time.Hour)); err != nil {
+			return nil, fmt.Errorf("inserting sessions: %w", err)
+		}
+	}
+	return cookies, nil
+}
+
+// runDB measures every path of sys on a fresh store of db.
+func (h *harness) runDB(ctx context.Context, db database, suite string, sys system) ([]row, error) {
+	st, err := db.fresh(ctx, sys)
+	if err != nil {
+		return nil, err
+	}
+	defer st.drop()
+	if err := fill(ctx, st, sys.layout, h.cfg.seed); err != nil {
+		return nil, err
+	}
+	p, g, err := h.start(ctx, sys, suite, append(baseEnv(), st.env()...))
+	if err != nil {
+		return nil, err
+	}
+	defer stop(sys, p, g)
+
+	var cookies []string
+	if sys.readOnly {
+		cookies, err = insertLive(ctx, st, h.cfg.sessions)
+	} else {
+		cookies, err = createSessions(ctx, h.cfg, g)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n, err := st.count(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if want := int64(h.cfg.seed + h.cfg.sessions); n != want {
+		return nil, fmt.Errorf("the store holds %d sessions, want %d", n, want)
+	}
+	if err := checkRead(ctx, g, cookies[0]); err != nil {
+		return nil, err
+	}
+	return h.measure(ctx, sys, p, g, cookies, h.cfg.duration, db)
+}
