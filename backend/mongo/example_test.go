@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
-	"net/http"
-	"os"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -15,13 +13,10 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	sessmongo "github.com/seshgo/sesh/backend/mongo"
-	"github.com/seshgo/sesh/cipher"
-	"github.com/seshgo/sesh/middleware"
-	"github.com/seshgo/sesh/session"
 )
 
-// A Store from a connection string, behind the middleware. New does not
-// need the server to be up.
+// A Store from a connection string. New does not need the server to be
+// up. The Store is the Backend of the middleware (package middleware).
 func ExampleNew() {
 	store, err := sessmongo.New(sessmongo.Options{
 		URI: "mongodb://localhost:27017/myapp", // database "myapp", collection "sessions"
@@ -30,22 +25,6 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer store.Close()
-
-	sessions, err := middleware.New(middleware.Options{
-		Backend: store,
-		Secrets: []string{os.Getenv("SESSION_SECRET")},
-		Cookie:  middleware.Cookie{MaxAge: 24 * time.Hour},
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	http.Handle("/", sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromContext(r.Context())
-		views, _ := session.Get[int](s, "views")
-		s.Set("views", views+1)
-		fmt.Fprintf(w, "views: %d\n", views+1)
-	})))
-	log.Fatal(http.ListenAndServe(":8080", nil))
 }
 
 // Sharing sessions with an Express application configured as
@@ -60,10 +39,14 @@ func ExampleNew() {
 //	    stringify: false,
 //	    touchAfter: 3600,
 //	    timestamps: true,
-//	    cryptoAdapter: createWebCryptoAdapter({ secret: process.env.SESSION_KEY }),
 //	    writeOperationOptions: { w: 'majority' },
 //	  }),
 //	}))
+//
+// The middleware's TouchAfter is connect-mongo's touchAfter. With
+// connect-mongo's cryptoAdapter, the middleware encrypts the sessions and
+// the Store keeps FormatString: connect-mongo stores ciphertext as a string
+// whatever stringify says.
 func ExampleNew_express() {
 	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://localhost:27017"))
 	if err != nil {
@@ -71,30 +54,34 @@ func ExampleNew_express() {
 	}
 	defer client.Disconnect(context.Background())
 
-	key, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{os.Getenv("SESSION_KEY")}})
-	if err != nil {
-		log.Fatal(err)
-	}
 	store, err := sessmongo.New(sessmongo.Options{
 		Client:       client, // borrowed: Close leaves it connected
 		Database:     "myapp",
 		Format:       sessmongo.FormatDocument,
 		Timestamps:   true,
-		Cipher:       key,
 		WriteConcern: writeconcern.Majority(),
 	})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer store.Close()
+}
 
-	_, err = middleware.New(middleware.Options{
-		Backend:    store,
-		Secrets:    []string{"keyboard cat"},
-		TouchAfter: time.Hour, // connect-mongo's touchAfter
-	})
+// The sessions a user is signed in with, on every device, as the
+// middleware lists them: the records whose Owner the application set.
+func ExampleStore_Owned() {
+	store, err := sessmongo.New(sessmongo.Options{URI: "mongodb://localhost:27017/myapp"})
 	if err != nil {
 		log.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	for rec, err := range store.Owned(ctx, "user-42") {
+		if err != nil {
+			log.Print(err) // a corrupt session (the listing goes on) or a failure
+			continue
+		}
+		fmt.Println("signed in since", rec.Created.Format(time.DateOnly), "until", rec.Expires.Format(time.DateOnly))
 	}
 }
 
@@ -153,11 +140,12 @@ func ExampleJSONToDocument() {
 	ext, _ := bson.MarshalExtJSON(doc, true, false)
 	fmt.Println(string(ext))
 	// Output:
-	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"expires":{"$date":{"$numberLong":"1795440338959"}},"httpOnly":true,"path":"/"},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"}}
+	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"partitioned":null,"priority":null,"expires":{"$date":{"$numberLong":"1795440338959"}},"secure":null,"httpOnly":true,"domain":null,"path":"/","sameSite":null},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"}}
 }
 
 // Reading a session that an Express application stored with
-// stringify: false.
+// stringify: false: the cookie's unset fields, null in the document, are
+// left out as express-session's JSON leaves them out.
 func ExampleDocumentToJSON() {
 	doc, _ := bson.Marshal(bson.D{
 		{Key: "cookie", Value: bson.D{
@@ -175,5 +163,5 @@ func ExampleDocumentToJSON() {
 	}
 	fmt.Println(string(text))
 	// Output:
-	// {"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"domain":null,"path":"/"},"user":"65f1a2b3c4d5e6f708192a3b"}
+	// {"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"user":"65f1a2b3c4d5e6f708192a3b"}
 }
