@@ -128,6 +128,65 @@ func TestUnacknowledgedClientIsOverridden(t *testing.T) {
 	}
 }
 
+// Create inserts, replaces a session that expired but is still stored,
+// and refuses a live one; Update never writes back a session that is gone.
+func TestCreateAndUpdate(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled})
+	ctx := ctxT(t)
+	exp := time.Now().Add(time.Hour)
+	if _, err := s.Create(ctx, backend.Record{ID: "a", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatal(err)
+	}
+	before := env.raw(t, "a")
+	if _, err := s.Create(ctx, backend.Record{ID: "a", Data: session(exp, 2), Expires: exp}); !errors.Is(err, backend.ErrExists) {
+		t.Fatalf("Create over a live session = %v, want ErrExists", err)
+	}
+	if after := env.raw(t, "a"); string(after) != string(before) {
+		t.Errorf("a refused Create changed the document: %v", after)
+	}
+	// An expired document the server has not removed yet is replaced,
+	// fields of its own included.
+	past := time.Now().Add(-time.Minute)
+	env.insert(t, bson.D{{Key: "_id", Value: "old"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}, {Key: "lastModified", Value: past}, {Key: "seshVersion", Value: int64(4)}})
+	if _, err := s.Create(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Create over an expired session: %v", err)
+	}
+	wantKeys(t, env.raw(t, "old"), "_id", "session", "expires")
+	// So is one whose expires is not a date, which Get reports missing.
+	env.insert(t, bson.D{{Key: "_id", Value: "strexp"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: "tomorrow"}})
+	if _, err := s.Create(ctx, backend.Record{ID: "strexp", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Create over a session with a string expires: %v", err)
+	}
+	// But a document without expires is live, as connect-mongo reads it.
+	env.insert(t, bson.D{{Key: "_id", Value: "noexp"}, {Key: "session", Value: "{}"}})
+	if _, err := s.Create(ctx, backend.Record{ID: "noexp", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrExists) {
+		t.Fatalf("Create over a session without expires = %v, want ErrExists", err)
+	}
+	// A signed-out session is never written back.
+	rec, _, err := s.Get(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Destroy(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, rec); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("Update after Destroy = %v, want ErrNotFound", err)
+	}
+	if env.raw(t, "a") != nil {
+		t.Error("Update after Destroy stored the session again")
+	}
+	// Nor is an expired one revived.
+	if _, err := s.Update(ctx, backend.Record{ID: "gone", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatal(err)
+	}
+	env.insert(t, bson.D{{Key: "_id", Value: "expired"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
+	if _, err := s.Update(ctx, backend.Record{ID: "expired", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("Update of an expired session = %v, want ErrNotFound", err)
+	}
+}
+
 func TestTouchDoesNotReviveExpired(t *testing.T) {
 	env := newEnv(t)
 	s := env.open(t, Options{})
