@@ -131,16 +131,18 @@ func ExampleOptions_onEvent() {
 }
 
 // The document FormatDocument stores for an express-session session, as
-// the Node.js driver stores it for connect-mongo's stringify: false.
+// the Node.js driver stores it for connect-mongo's stringify: false, except
+// that an integer no double holds exactly is an int64 rather than a
+// rounded double.
 func ExampleJSONToDocument() {
-	doc, err := sessmongo.JSONToDocument([]byte(`{"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"views":1,"ratio":0.5}`))
+	doc, err := sessmongo.JSONToDocument([]byte(`{"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"views":1,"ratio":0.5,"tweet":1541815603606036481}`))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ext, _ := bson.MarshalExtJSON(doc, true, false)
 	fmt.Println(string(ext))
 	// Output:
-	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"partitioned":null,"priority":null,"expires":{"$date":{"$numberLong":"1795440338959"}},"secure":null,"httpOnly":true,"domain":null,"path":"/","sameSite":null},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"}}
+	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"partitioned":null,"priority":null,"expires":{"$date":{"$numberLong":"1795440338959"}},"secure":null,"httpOnly":true,"domain":null,"path":"/","sameSite":null},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"},"tweet":{"$numberLong":"1541815603606036481"}}
 }
 
 // Reading a session that an Express application stored with
