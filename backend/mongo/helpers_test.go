@@ -104,6 +104,22 @@ func (e *testEnv) isFerretDB(t testing.TB) bool {
 	return mongotest.IsFerretDB(ctx, e.client)
 }
 
+// isFerretPostgreSQL reports whether the server is FerretDB on its
+// PostgreSQL storage, which cannot store a NUL character in a string: the
+// one behaviour, of those sesh meets, that sets it apart from FerretDB on
+// SQLite (buildInfo does not name the storage).
+func (e *testEnv) isFerretPostgreSQL(t testing.TB) bool {
+	t.Helper()
+	if !e.isFerretDB(t) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := e.db.Collection("nulprobe").InsertOne(ctx, bson.D{{Key: "s", Value: "a\x00b"}})
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorMessage(sqlstateUntranslatableNUL)
+}
+
 // keys returns the top-level field names of doc, in order.
 func keys(t testing.TB, doc bson.Raw) []string {
 	t.Helper()

@@ -226,9 +226,17 @@ var (
 	}
 )
 
+// sqlstateUntranslatableNUL is in the message of FerretDB's refusal, on
+// PostgreSQL, of a string holding a NUL character.
+const sqlstateUntranslatableNUL = "SQLSTATE 22P05"
+
 // classifyWriteError wraps a server's refusal of the document written with
 // backend.ErrInvalidData or backend.ErrTooLarge.
 func classifyWriteError(err error) error {
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorMessage(sqlstateUntranslatableNUL) {
+		return fmt.Errorf("%w: the server cannot store a NUL character (FerretDB on PostgreSQL): %w", backend.ErrInvalidData, err)
+	}
 	var we mongo.WriteException
 	if !errors.As(err, &we) {
 		return err
