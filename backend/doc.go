@@ -50,10 +50,10 @@
 //   - returns the Token of what it stored (TokenRoundTrip).
 //
 // Update:
-//   - replaces the record stored under the id, and fails with ErrNotFound,
-//     storing nothing, when there is no live record: a session destroyed or
-//     expired since it was read is never written back (UpdateMissing,
-//     UpdateAfterDestroy);
+//   - replaces the record stored under the id (Overwrite), and fails with
+//     ErrNotFound, storing nothing, when there is no live record: a session
+//     destroyed or expired since it was read is never written back
+//     (UpdateMissing, UpdateAfterDestroy);
 //   - works with a zero Token, which means the session was not read in
 //     this process (ZeroToken), and never lets one record's Token affect
 //     another record (TokenIsolation);
