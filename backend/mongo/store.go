@@ -190,20 +190,13 @@ func (s *Store) failEarly(op, id string, err error) error {
 // liveFilter matches documents whose expiry has not passed at now: with
 // no expires field, or an expires date after now (connect-mongo's query).
 func liveFilter(now time.Time) bson.E {
-	return bson.E{Key: "$or", Value: liveConditions(now)}
-}
-
-// notLiveFilter matches the documents liveFilter does not.
-func notLiveFilter(now time.Time) bson.E {
-	return bson.E{Key: "$nor", Value: liveConditions(now)}
-}
-
-func liveConditions(now time.Time) bson.A {
-	return bson.A{
+	return bson.E{Key: "$or", Value: bson.A{
 		bson.D{{Key: fieldExpires, Value: bson.D{{Key: "$exists", Value: false}}}},
 		bson.D{{Key: fieldExpires, Value: bson.D{{Key: "$gt", Value: bson.NewDateTimeFromTime(now)}}}},
-	}
+	}}
 }
+
+
 
 // errUnacknowledged is returned if a write was not acknowledged despite
 // the Store's write concern (it should not happen).

@@ -200,24 +200,25 @@ func (s *Store) serialize(data []byte) (x any, err error) {
 	return x, nil
 }
 
-// Create implements backend.Backend with one replaceOne({_id, not live},
-// document, {upsert: true}): it replaces a document that has expired but
-// is still there, inserts one when there is none, and fails with a
-// duplicate key error, an error matching backend.ErrExists, when a live
-// one is there. The document has connect-mongo's fields: lastModified when
-// rec.Modified is set, createdAt and updatedAt with Options.Timestamps,
-// and, for an owned session, seshOwner and createdAt.
+// Create implements backend.Backend with insertOne(document). When a
+// document has the id (a duplicate key error), it replaces it if it is not
+// live, with replaceOne({_id, expires: {$exists: true, $not: {$gt:
+// now}}}, document): a session that expired but is still stored, or whose
+// expires is not a date (which Get reports missing). A live one makes
+// Create fail with an error matching backend.ErrExists. The document has
+// connect-mongo's fields: lastModified when rec.Modified is set, createdAt
+// and updatedAt with Options.Timestamps, and, for an owned session,
+// seshOwner and createdAt.
 func (s *Store) Create(ctx context.Context, rec backend.Record) (backend.Token, error) {
 	p, err := s.prepare(rec, nil, true)
 	if err != nil {
 		return backend.Token{}, s.failEarly("create", rec.ID, err)
 	}
 	doc := p.document(s.opts.Timestamps)
-	filter := bson.D{{Key: fieldID, Value: p.sid}, notLiveFilter(p.now)}
 	err = s.do(ctx, "create", rec.ID, func(ctx context.Context, coll *mongo.Collection) error {
-		res, err := coll.ReplaceOne(ctx, filter, doc, options.Replace().SetUpsert(true))
+		res, err := coll.InsertOne(ctx, doc)
 		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("%w: a live session has this id", backend.ErrExists)
+			return s.replaceDead(ctx, coll, rec.ID, p, doc)
 		}
 		if err != nil {
 			return classifyWriteError(err)
@@ -229,6 +230,33 @@ func (s *Store) Create(ctx context.Context, rec backend.Record) (backend.Token, 
 		return nil
 	})
 	return s.written(p, err)
+}
+
+// replaceDead replaces with doc the document of p.sid, session id's, if
+// it is not live.
+// (This is Create's rare case: the common one, a new id, is a plain
+// insert. One replaceOne with upsert would do both, but FerretDB scans
+// the collection for its filter.)
+func (s *Store) replaceDead(ctx context.Context, coll *mongo.Collection, id string, p prepared, doc bson.D) error {
+	filter := bson.D{
+		{Key: fieldID, Value: p.sid},
+		{Key: fieldExpires, Value: bson.D{
+			{Key: "$exists", Value: true},
+			{Key: "$not", Value: bson.D{{Key: "$gt", Value: bson.NewDateTimeFromTime(p.now)}}},
+		}},
+	}
+	res, err := coll.ReplaceOne(ctx, filter, doc)
+	if err != nil {
+		return classifyWriteError(err)
+	}
+	if !res.Acknowledged {
+		return errUnacknowledged
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("%w: a live session has this id", backend.ErrExists)
+	}
+	s.stored(EventCreate, id)
+	return nil
 }
 
 // Update implements backend.Backend with connect-mongo's update, without
