@@ -74,7 +74,9 @@
 //   - ConditionalUpdater: UpdateIf is Update that also fails with
 //     ErrConflict, storing nothing, when the record changed since the read
 //     that returned the Token, by any writer, including applications that
-//     do not know sesh (Conditional, ConditionalRace);
+//     do not know sesh (Conditional, ConditionalRace); whether a Touch
+//     counts as a change is the backend's choice (a row version changes
+//     with it): a conflict only costs the middleware a re-read and a retry;
 //   - Lister, Counter, Clearer: Len, All and Get agree on what is stored
 //     (ListerLiveOnly, CounterCounts, ClearerClears, ListingsAgree);
 //   - Owners: Owned yields the live records of one owner

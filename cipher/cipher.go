@@ -15,11 +15,23 @@ import (
 // Implementations are safe for concurrent use.
 //
 // WebCrypto and Kruptein implement the two formats of connect-mongo; Multi
-// combines ciphers for key rotation and migrations; Wrap applies a Cipher
-// to any backend.
+// combines ciphers for key rotation and migrations. The middleware applies
+// a Cipher to the sessions of any backend (middleware.Options.Encryption).
 type Cipher interface {
 	Encrypt(plaintext []byte) (string, error)
 	Decrypt(ciphertext string) ([]byte, error)
+}
+
+// A Binder is a Cipher that can bind a ciphertext to associated data (the
+// session id, for the middleware's Encryption.BindID), so that a ciphertext
+// copied under another id does not decrypt. WebCrypto is one; Multi is one
+// whose methods decline, with an error matching errors.ErrUnsupported,
+// when a cipher it holds is not. A bound ciphertext is not connect-mongo's
+// format: Node applications cannot read it.
+type Binder interface {
+	Cipher
+	EncryptBound(plaintext, ad []byte) (string, error)
+	DecryptBound(ciphertext string, ad []byte) ([]byte, error)
 }
 
 // ErrDecrypt reports text that could not be decrypted. Every decryption
@@ -46,7 +58,7 @@ func withSecrets(n int) string {
 
 // The ciphers of this package.
 var (
-	_ Cipher = (*WebCrypto)(nil)
+	_ Binder = (*WebCrypto)(nil)
 	_ Cipher = (*Kruptein)(nil)
-	_ Cipher = (*multi)(nil)
+	_ Binder = (*multi)(nil)
 )

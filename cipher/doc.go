@@ -3,7 +3,8 @@
 // applications.
 //
 // A Cipher turns the session text a codec produces into the text a backend
-// stores, and back. Wrap applies one to any backend.Backend.
+// stores, and back. The middleware applies one to the sessions of any
+// backend (middleware.Options.Encryption).
 //
 // # Formats
 //

@@ -34,8 +34,8 @@ func TestWebCryptoDecryptErrors(t *testing.T) {
 	w := newTestWebCrypto(t, "right")
 	ct, _ := w.Encrypt([]byte(plainSession))
 	raw, _ := base64.StdEncoding.DecodeString(ct)
-	hexW, _ := NewWebCrypto(WebCryptoOptions{Secrets: []string{"right"}, Iterations: testIterations, Encoding: Hex})
-	urlW, _ := NewWebCrypto(WebCryptoOptions{Secrets: []string{"right"}, Iterations: testIterations, Encoding: Base64URL})
+	hexW, _ := newWebCrypto(WebCryptoOptions{Secrets: []string{"right"}, Iterations: testIterations, Encoding: Hex}, cryptoRandom)
+	urlW, _ := newWebCrypto(WebCryptoOptions{Secrets: []string{"right"}, Iterations: testIterations, Encoding: Base64URL}, cryptoRandom)
 	urlCt, _ := urlW.Encrypt([]byte(plainSession))
 
 	tests := []struct {
@@ -90,7 +90,7 @@ func TestWebCryptoDecryptErrors(t *testing.T) {
 
 func mustWebCrypto(t *testing.T, opts WebCryptoOptions) *WebCrypto {
 	t.Helper()
-	w, err := NewWebCrypto(opts)
+	w, err := newWebCrypto(opts, cryptoRandom)
 	if err != nil {
 		t.Fatal(err)
 	}

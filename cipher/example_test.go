@@ -98,8 +98,8 @@ func ExampleMulti() {
 
 func ExampleWebCryptoOptions_rotation() {
 	// Rotate a secret: the new one encrypts, both decrypt.
-	before, _ := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"2025 secret"}, Iterations: 1000})
-	after, _ := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"2026 secret", "2025 secret"}, Iterations: 1000})
+	before, _ := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"2025 secret"}, Iterations: cipher.MinWebCryptoIterations})
+	after, _ := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"2026 secret", "2025 secret"}, Iterations: cipher.MinWebCryptoIterations})
 
 	old, _ := before.Encrypt([]byte(`{"cookie":{"path":"/"}}`))
 	session, err := after.Decrypt(old)

@@ -25,7 +25,7 @@ var (
 func fuzzCiphers(f *testing.F) ([]*WebCrypto, *Kruptein) {
 	fuzzOnce.Do(func() {
 		for _, enc := range []Encoding{Base64, Base64URL, Hex} {
-			w, err := NewWebCrypto(WebCryptoOptions{Secrets: []string{"fuzz", "fuzz-old"}, Iterations: 10, Encoding: enc})
+			w, err := newWebCrypto(WebCryptoOptions{Secrets: []string{"fuzz", "fuzz-old"}, Iterations: 10, Encoding: enc}, cryptoRandom)
 			fuzzWebCrypto = append(fuzzWebCrypto, w)
 			fuzzErr = errors.Join(fuzzErr, err)
 		}

@@ -48,9 +48,37 @@ func (m *multi) Encrypt(plaintext []byte) (string, error) {
 }
 
 func (m *multi) Decrypt(ciphertext string) ([]byte, error) {
+	return m.decrypt(func(c Cipher) ([]byte, error) { return c.Decrypt(ciphertext) })
+}
+
+// EncryptBound implements Binder when the primary cipher does.
+func (m *multi) EncryptBound(plaintext, ad []byte) (string, error) {
+	if m.primary == nil {
+		return "", errors.New("cipher: Multi: no primary cipher to encrypt with")
+	}
+	b, ok := m.primary.(Binder)
+	if !ok {
+		return "", fmt.Errorf("cipher: Multi: %T cannot bind a ciphertext to a session id: %w", m.primary, errors.ErrUnsupported)
+	}
+	return b.EncryptBound(plaintext, ad)
+}
+
+// DecryptBound implements Binder; a held cipher that is not a Binder fails
+// with an error matching errors.ErrUnsupported.
+func (m *multi) DecryptBound(ciphertext string, ad []byte) ([]byte, error) {
+	for _, c := range m.all {
+		if _, ok := c.(Binder); !ok {
+			return nil, fmt.Errorf("cipher: Multi: %T cannot bind a ciphertext to a session id: %w", c, errors.ErrUnsupported)
+		}
+	}
+	return m.decrypt(func(c Cipher) ([]byte, error) { return c.(Binder).DecryptBound(ciphertext, ad) })
+}
+
+// decrypt returns the plaintext of the first cipher that open accepts.
+func (m *multi) decrypt(open func(Cipher) ([]byte, error)) ([]byte, error) {
 	var errs []error
 	for _, c := range m.all {
-		pt, err := c.Decrypt(ciphertext)
+		pt, err := open(c)
 		if err == nil {
 			return pt, nil
 		}

@@ -64,7 +64,7 @@ const testIterations = 1000
 // newTestWebCrypto returns a cheap WebCrypto with the given secrets.
 func newTestWebCrypto(t testing.TB, secrets ...string) *WebCrypto {
 	t.Helper()
-	w, err := NewWebCrypto(WebCryptoOptions{Secrets: secrets, Iterations: testIterations})
+	w, err := newWebCrypto(WebCryptoOptions{Secrets: secrets, Iterations: testIterations}, cryptoRandom)
 	if err != nil {
 		t.Fatal(err)
 	}

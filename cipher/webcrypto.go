@@ -20,6 +20,11 @@ const (
 	// WebCrypto uses when WebCryptoOptions.Iterations is zero.
 	DefaultWebCryptoIterations = 310000
 
+	// MinWebCryptoIterations is the lowest iteration count NewWebCrypto
+	// accepts: a third of connect-mongo's default. Fewer make each guess
+	// of a weak secret cheap for whoever copies the database.
+	MinWebCryptoIterations = 100000
+
 	// DefaultWebCryptoIVLength is the AES-GCM IV size in bytes WebCrypto
 	// uses when WebCryptoOptions.IVLength is zero.
 	DefaultWebCryptoIVLength = 12
@@ -48,9 +53,10 @@ type WebCryptoOptions struct {
 	Salt []byte
 
 	// Iterations is the PBKDF2-SHA256 iteration count, connect-mongo's
-	// iterations option. Zero means DefaultWebCryptoIterations; negative
-	// values are an error. Lower values make start-up faster and keys
-	// cheaper to guess.
+	// iterations option. Zero means DefaultWebCryptoIterations; a count
+	// below MinWebCryptoIterations is an error (connect-mongo accepts any:
+	// an Express application configured below the floor must raise its
+	// count, which re-keys its sessions, before sharing them).
 	Iterations int
 
 	// IVLength is the size in bytes of the random AES-GCM IV, connect-mongo's
@@ -96,6 +102,9 @@ type WebCrypto struct {
 // opts.Iterations rounds, some 50 ms of CPU time at the default count, and
 // happens only here, never per message.
 func NewWebCrypto(opts WebCryptoOptions) (*WebCrypto, error) {
+	if opts.Iterations > 0 && opts.Iterations < MinWebCryptoIterations {
+		return nil, fmt.Errorf("cipher: NewWebCrypto: %d PBKDF2 iterations is below the floor of %d: a stolen database's sessions would be cheap to decrypt by guessing the secret", opts.Iterations, MinWebCryptoIterations)
+	}
 	return newWebCrypto(opts, cryptoRandom)
 }
 
@@ -167,9 +176,17 @@ func newGCM(key []byte, nonceSize int) (cipher.AEAD, error) {
 // Encrypt seals plaintext with the first secret's key under a fresh random
 // IV and returns the encoded IV ‖ ciphertext ‖ tag.
 func (w *WebCrypto) Encrypt(plaintext []byte) (string, error) {
+	return w.EncryptBound(plaintext, nil)
+}
+
+// EncryptBound is Encrypt with associated data: the ciphertext decrypts
+// only with the same ad (AES-GCM's additional authenticated data). With a
+// nil ad it is Encrypt, and connect-mongo reads the result; with any other
+// ad, only DecryptBound with that ad does.
+func (w *WebCrypto) EncryptBound(plaintext, ad []byte) (string, error) {
 	out := make([]byte, w.ivLen, w.ivLen+len(plaintext)+webCryptoTagSize)
 	w.random(out)
-	out = w.aeads[0].Seal(out, out[:w.ivLen], plaintext, nil)
+	out = w.aeads[0].Seal(out, out[:w.ivLen], plaintext, ad)
 	return w.enc.encode(out), nil
 }
 
@@ -177,6 +194,12 @@ func (w *WebCrypto) Encrypt(plaintext []byte) (string, error) {
 // turn and returns the plaintext of the first that authenticates it. Errors
 // match ErrDecrypt.
 func (w *WebCrypto) Decrypt(ciphertext string) ([]byte, error) {
+	return w.DecryptBound(ciphertext, nil)
+}
+
+// DecryptBound is Decrypt of a ciphertext that EncryptBound bound to ad.
+// A ciphertext bound to other data, or to none, does not decrypt.
+func (w *WebCrypto) DecryptBound(ciphertext string, ad []byte) ([]byte, error) {
 	const format = "webcrypto"
 	raw, err := w.enc.decode(ciphertext)
 	if err != nil {
@@ -188,7 +211,7 @@ func (w *WebCrypto) Decrypt(ciphertext string) ([]byte, error) {
 	}
 	iv, sealed := raw[:w.ivLen], raw[w.ivLen:]
 	for _, aead := range w.aeads {
-		if pt, err := aead.Open(nil, iv, sealed, nil); err == nil {
+		if pt, err := aead.Open(nil, iv, sealed, ad); err == nil {
 			return pt, nil
 		}
 	}

@@ -115,7 +115,7 @@ func TestWebCryptoNodeVectors(t *testing.T) {
 
 func TestWebCryptoRoundTrip(t *testing.T) {
 	for _, enc := range []Encoding{Base64, Base64URL, Hex} {
-		w, err := NewWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: testIterations, Encoding: enc})
+		w, err := newWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: testIterations, Encoding: enc}, cryptoRandom)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,7 +162,7 @@ func TestWebCryptoSecretRotation(t *testing.T) {
 
 func TestWebCryptoOptions(t *testing.T) {
 	// A custom salt changes the key, so the default cannot read it.
-	salted, err := NewWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Salt: []byte("pepper"), Iterations: testIterations})
+	salted, err := newWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Salt: []byte("pepper"), Iterations: testIterations}, cryptoRandom)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestWebCryptoOptions(t *testing.T) {
 		t.Error("a cipher with another salt decrypted the text")
 	}
 	// Hex output is lowercase and its length is 2 × (IV + plaintext + tag).
-	hexW, _ := NewWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: testIterations, Encoding: Hex})
+	hexW, _ := newWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: testIterations, Encoding: Hex}, cryptoRandom)
 	ct, _ = hexW.Encrypt([]byte("abc"))
 	if len(ct) != 2*(12+3+16) || strings.ToLower(ct) != ct {
 		t.Errorf("hex ciphertext %q", ct)
@@ -212,5 +212,16 @@ func TestEncodingNames(t *testing.T) {
 	}
 	if s := Encoding(9).String(); s != "Encoding(9)" {
 		t.Errorf("Encoding(9).String() = %q", s)
+	}
+}
+
+func TestNewWebCryptoRefusesFewIterations(t *testing.T) {
+	for _, n := range []int{1, 1000, MinWebCryptoIterations - 1} {
+		if _, err := NewWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: n}); err == nil || !strings.Contains(err.Error(), "below the floor") {
+			t.Errorf("NewWebCrypto with %d iterations: %v, want a refusal naming the floor", n, err)
+		}
+	}
+	if _, err := NewWebCrypto(WebCryptoOptions{Secrets: []string{"s"}, Iterations: MinWebCryptoIterations}); err != nil {
+		t.Errorf("NewWebCrypto at the floor: %v", err)
 	}
 }

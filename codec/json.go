@@ -117,14 +117,15 @@ func appendCookie(b []byte, c *Cookie) []byte {
 	return append(b, '}')
 }
 
-// Decode parses express-session's JSON. The first occurrence of a key fixes
-// its position and the last its value, as JSON.parse does.
+// Decode parses express-session's JSON as JSON.parse reads it: keys are
+// compared unescaped ("\u0063ookie" is the cookie), the first occurrence of
+// a key fixes its position and the last its value.
 func (jsonCodec) Decode(data []byte) (*Payload, error) {
 	if !json.Valid(data) {
 		return nil, fmt.Errorf("%w: not valid JSON", ErrMalformed)
 	}
 	p := &Payload{}
-	sawCookie := false
+	var cookie []byte
 	var index map[string]int
 	var it members
 	if err := it.start(data); err != nil {
@@ -132,17 +133,15 @@ func (jsonCodec) Decode(data []byte) (*Payload, error) {
 	}
 	for it.next() {
 		value := it.value
-		if string(it.rawKey) == "cookie" {
-			sawCookie = true
-			if err := decodeCookie(value, &p.Cookie); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		key, err := it.key()
+		name, err := it.name()
 		if err != nil {
 			return nil, err
 		}
+		if string(name) == "cookie" {
+			cookie = value
+			continue
+		}
+		key := string(name)
 		if len(p.Values) >= 8 && index == nil {
 			index = make(map[string]int, 16)
 			for i, v := range p.Values {
@@ -164,8 +163,11 @@ func (jsonCodec) Decode(data []byte) (*Payload, error) {
 	if it.err != nil {
 		return nil, it.err
 	}
-	if !sawCookie {
+	if cookie == nil {
 		return nil, fmt.Errorf("%w: no cookie", ErrMalformed)
+	}
+	if err := decodeCookie(cookie, &p.Cookie); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
@@ -194,8 +196,11 @@ func decodeCookie(data []byte, c *Cookie) error {
 	}
 	for it.next() {
 		raw := it.value
-		var err error
-		switch string(it.rawKey) {
+		name, err := it.name()
+		if err != nil {
+			return err
+		}
+		switch string(name) {
 		case "originalMaxAge":
 			var ms float64
 			var ok bool
@@ -324,8 +329,15 @@ type members struct {
 	done   bool
 }
 
-// key returns the current key, unescaped.
-func (m *members) key() (string, error) { return unquote(m.quoted) }
+// name returns the current key, unescaped: without copying when it holds
+// no escape (and is valid UTF-8).
+func (m *members) name() ([]byte, error) {
+	if bytes.IndexByte(m.rawKey, '\\') < 0 && utf8.Valid(m.rawKey) {
+		return m.rawKey, nil
+	}
+	s, err := unquote(m.quoted)
+	return []byte(s), err
+}
 
 func (m *members) start(data []byte) error {
 	m.data = data

@@ -3,6 +3,7 @@ package codec_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -172,4 +173,40 @@ func ExampleJSON() {
 	// Output:
 	// 2026-11-23 13:25:38.959 +0000 UTC 1m0s
 	// {"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"views":2}
+}
+
+func TestDecodeReadsKeysAsJSONParse(t *testing.T) {
+	// JSON.parse unescapes keys before it uses them, and the last of
+	// duplicate keys wins.
+	cases := []struct {
+		in       string
+		path     string
+		httpOnly bool
+		values   string
+	}{
+		{`{"\u0063ookie":{"path":"/x"},"views":1}`, "/x", true, `views=1`},
+		{`{"cookie":{"path":"/","\u0068ttpOnly":false}}`, "/", false, ``},
+		{`{"cookie":{"path":"/a"},"cookie":{"path":"/b"}}`, "/b", true, ``},
+		{`{"cookie":5,"v":1,"cookie":{"path":"/"}}`, "/", true, `v=1`},
+		{`{"cookie":{"path":"/"},"\u0076":1,"v":2}`, "/", true, `v=2`},
+		{`{"cookie":{"path":"/","path":"/last"}}`, "/last", true, ``},
+	}
+	for _, c := range cases {
+		p, err := codec.JSON.Decode([]byte(c.in))
+		if err != nil {
+			t.Errorf("Decode(%s): %v", c.in, err)
+			continue
+		}
+		var values []string
+		for _, v := range p.Values {
+			values = append(values, v.Key+"="+string(v.JSON))
+		}
+		if p.Cookie.Path != c.path || p.Cookie.HTTPOnly != c.httpOnly || strings.Join(values, ",") != c.values {
+			t.Errorf("Decode(%s) = cookie path %q httpOnly %v, values %v; want %q %v %q", c.in, p.Cookie.Path, p.Cookie.HTTPOnly, values, c.path, c.httpOnly, c.values)
+		}
+		// What was decoded encodes again: no value under the reserved key.
+		if _, err := codec.JSON.Encode(p); err != nil {
+			t.Errorf("Encode after Decode(%s): %v", c.in, err)
+		}
+	}
 }

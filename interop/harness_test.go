@@ -25,6 +25,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // raceEnabled is set by race_test.go when the test binary is built with
@@ -75,7 +77,7 @@ func requireNode(t testing.TB) string {
 	t.Helper()
 	p, err := exec.LookPath("node")
 	if err != nil {
-		t.Skipf("interop tests need Node.js to run the Express side (node/app.mjs), and no node is on PATH: %v", err)
+		testenv.Missing(t, "interop tests need Node.js to run the Express side (node/app.mjs), and no node is on PATH: %v", err)
 	}
 	return p
 }

@@ -31,7 +31,7 @@ func benchmark(b *testing.B, path string) {
 		b.Fatal(err)
 	}
 	n := 0
-	h := mw(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := mw.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		switch path {
 		case "read":
@@ -42,7 +42,7 @@ func benchmark(b *testing.B, path string) {
 		}
 	}))
 	const id = "Hk6R-6sCDIHu9JuoOR0hh1DjIh5Zx2wF"
-	store.Set(context.Background(), backend.Record{
+	store.Create(context.Background(), backend.Record{
 		ID:       id,
 		Data:     []byte(`{"cookie":{"originalMaxAge":3600000,"expires":"2099-01-01T00:00:00.000Z","httpOnly":true,"path":"/","sameSite":"lax"},"user":"ada","n":0}`),
 		Expires:  time.Now().Add(time.Hour),

@@ -17,10 +17,10 @@ import (
 // express-session 1.19's documented behaviour (research notes §1.6, "in
 // plain terms"):
 //
-//   - a new session is stored, and its cookie sent, only if it was modified
-//     or saveUninitialized is on;
-//   - a loaded session is rewritten when modified, or always with resave;
-//     otherwise it is touched;
+//   - a new session is stored (created), and its cookie sent, only if it
+//     was modified or saveUninitialized is on;
+//   - a loaded session is rewritten (updated) when modified, or always
+//     with resave; otherwise it is touched;
 //   - a loaded session's cookie is sent again only with rolling, or when it
 //     was modified and the cookie is persistent.
 func TestDecisionMatrix(t *testing.T) {
@@ -67,13 +67,13 @@ func checkDecision(t *testing.T, resave, saveUninit, rolling, loaded, modified, 
 	if !loaded {
 		store := modified || saveUninit
 		if store {
-			wantCalls = []string{"set"}
+			wantCalls = []string{"create"}
 		}
 		wantCookie = store
 	} else {
 		wantCalls = []string{"get", "touch"}
 		if modified || resave {
-			wantCalls = []string{"get", "set"}
+			wantCalls = []string{"get", "update"}
 		}
 		wantCookie = rolling || (persistent && modified)
 	}
@@ -126,10 +126,10 @@ func TestExpressTrace(t *testing.T) {
 	var id, header string
 	for _, c := range []want{
 		{"", "", false},                                // first hit, no writes: nothing
-		{"views", "set", true},                         // first hit, views=1: upsert, cookie
+		{"views", "create", true},                      // first hit, views=1: upsert (sesh: create), cookie
 		{"", "get touch", false},                       // cookie, no writes: touch only
-		{"views", "get set", true},                     // cookie, views++: rewrite, cookie
-		{"regenerate", "get destroy set", true},        // regenerate + write: delete old, upsert new
+		{"views", "get update", true},                  // cookie, views++: rewrite (sesh: update), cookie
+		{"regenerate", "get destroy create", true},     // regenerate + write: delete old, store new
 		{"destroy", "get destroy", true /* cleared */}, // destroy: delete; sesh clears the cookie
 	} {
 		step = c.step

@@ -1,9 +1,13 @@
 package middleware_test
 
 import (
+	"context"
+	"expvar"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"time"
 
@@ -12,25 +16,35 @@ import (
 	"github.com/seshgo/sesh/session"
 )
 
+// The examples read their secrets from the environment, as a service
+// should; this gives them some.
+func init() {
+	os.Setenv("SESSION_SECRET", "z8cXl0yq2Vv1oN5pWjK4hT7rA9sD3fGbE6uYiQmC")
+	os.Setenv("OLD_SESSION_SECRET", "Qw3rTy7uIoP1aSdF5gHjKl9zXcVbNm2LkJhGfDsA")
+}
+
 func ExampleNew() {
 	store := memory.New(memory.Options{})
 	defer store.Close()
 
 	sessions, err := middleware.New(middleware.Options{
 		Backend: store,
-		Secrets: []string{"a long random secret"},
+		Secrets: []string{os.Getenv("SESSION_SECRET")}, // 32 random bytes or more
 		Cookie:  middleware.Cookie{MaxAge: 24 * time.Hour},
 	})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
 	counter := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		views, _ := session.Get[int](s, "views")
-		s.Set("views", views+1)
+		if err := s.Set("views", views+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, "views: %d", views+1)
 	})
-	handler := sessions(counter)
+	handler := sessions.Handler(counter)
 
 	// Two requests from one browser.
 	var cookie string
@@ -56,7 +70,7 @@ func ExampleOptions_express() {
 	//
 	//	app.use(session({
 	//	  name: 'sid',
-	//	  secret: ['new secret', 'old secret'],
+	//	  secret: [process.env.SESSION_SECRET, process.env.OLD_SESSION_SECRET],
 	//	  resave: false,
 	//	  saveUninitialized: false,
 	//	  rolling: true,
@@ -70,7 +84,7 @@ func ExampleOptions_express() {
 	_, err := middleware.New(middleware.Options{
 		Backend:    store,
 		Name:       "sid",
-		Secrets:    []string{"new secret", "old secret"},
+		Secrets:    []string{os.Getenv("SESSION_SECRET"), os.Getenv("OLD_SESSION_SECRET")},
 		Rolling:    true,
 		TouchAfter: 10 * time.Minute,
 		Cookie: middleware.Cookie{
@@ -81,4 +95,99 @@ func ExampleOptions_express() {
 	})
 	fmt.Println(err)
 	// Output: <nil>
+}
+
+func ExampleOptions_observe() {
+	// Count and time the backend operations with the standard library's
+	// expvar (served at /debug/vars); Prometheus or OpenTelemetry plug in
+	// the same way.
+	ops := expvar.NewMap("sesh_ops")            // "get:found" → count
+	nanos := expvar.NewMap("sesh_ops_duration") // "get" → total nanoseconds
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Observe: func(ctx context.Context, e middleware.Event) {
+			ops.Add(e.Op+":"+e.Outcome, 1)
+			nanos.Add(e.Op, e.Duration.Nanoseconds())
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := session.FromContext(r.Context()).Set("seen", true); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	}))
+	handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
+	fmt.Println(ops.Get("create:created"))
+	// Output: 1
+}
+
+func ExampleMiddleware_FromContext() {
+	// Two independent sessions per request: the site's, and a short-lived
+	// one for the admin area, each with its own cookie.
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	site, err := middleware.New(middleware.Options{Backend: store, Secrets: []string{os.Getenv("SESSION_SECRET")}, Name: "site"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	admin, err := middleware.New(middleware.Options{Backend: store, Secrets: []string{os.Getenv("SESSION_SECRET")}, Name: "admin", Cookie: middleware.Cookie{MaxAge: 15 * time.Minute}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := site.Handler(admin.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := site.FromContext(r.Context()).Set("theme", "dark"); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		if err := admin.FromContext(r.Context()).Set("elevated", true); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	})))
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest("GET", "/", nil))
+	for _, c := range w.Result().Cookies() {
+		fmt.Println(c.Name, c.Expires.IsZero())
+	}
+	// Output:
+	// admin false
+	// site true
+}
+
+func ExampleToken() {
+	// An API client without a cookie jar: the session travels as a bearer
+	// token, signed exactly as the cookie.
+	store := memory.New(memory.Options{})
+	defer store.Close()
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Token:   middleware.Token{Header: "Authorization"}, // Bearer
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		n, _ := session.Get[int](s, "calls")
+		if err := s.Set("calls", n+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprint(w, n+1)
+	}))
+	w := httptest.NewRecorder()
+	api.ServeHTTP(w, httptest.NewRequest("POST", "/api/login", nil))
+	token := w.Header().Get("X-Session-Token") // s:<id>.<signature>
+
+	r := httptest.NewRequest("GET", "/api/calls", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	w = httptest.NewRecorder()
+	api.ServeHTTP(w, r)
+	fmt.Println(w.Body.String())
+	// Output: 2
 }

@@ -13,8 +13,9 @@ import (
 
 	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/backend/memory"
+	"github.com/seshgo/sesh/codec"
 	"github.com/seshgo/sesh/internal/cookie"
-	"github.com/seshgo/sesh/internal/sessiontest"
+	"github.com/seshgo/sesh/internal/recorder"
 	"github.com/seshgo/sesh/middleware"
 )
 
@@ -24,11 +25,14 @@ const secret = "keyboard cat"
 type harness struct {
 	t       *testing.T
 	store   *memory.Store
-	rec     *sessiontest.Recorder
+	rec     *recorder.Recorder
 	signer  *cookie.Signer
 	handler http.Handler
+	mw      *middleware.Middleware
 	errs    *errorLog
-	logs    *bytes.Buffer
+	// lastViews is what a counting handler saw last.
+	lastViews int
+	logs      *bytes.Buffer
 }
 
 type errorLog struct {
@@ -52,7 +56,7 @@ func newHarness(t *testing.T, opts middleware.Options, h http.HandlerFunc) *harn
 	t.Helper()
 	store := memory.New(memory.Options{SweepInterval: -1})
 	t.Cleanup(func() { store.Close() })
-	hs := &harness{t: t, store: store, rec: sessiontest.NewRecorder(store), signer: cookie.NewSigner([]string{secret}), errs: &errorLog{}, logs: &bytes.Buffer{}}
+	hs := &harness{t: t, store: store, rec: recorder.New(store), signer: cookie.NewSigner([]string{secret}), errs: &errorLog{}, logs: &bytes.Buffer{}}
 	if opts.Backend == nil {
 		opts.Backend = hs.rec
 	}
@@ -69,7 +73,8 @@ func newHarness(t *testing.T, opts middleware.Options, h http.HandlerFunc) *harn
 	if err != nil {
 		t.Fatalf("middleware.New: %v", err)
 	}
-	hs.handler = mw(h)
+	hs.mw = mw
+	hs.handler = mw.Handler(h)
 	return hs
 }
 
@@ -98,7 +103,26 @@ func (h *harness) seed(id string, persistent bool, values string) {
 		cookieJSON = `{"originalMaxAge":3600000,"expires":"` + expires.UTC().Format("2006-01-02T15:04:05.000Z") + `","httpOnly":true,"path":"/"}`
 	}
 	data := `{"cookie":` + cookieJSON + values + `}`
-	if err := h.store.Set(context.Background(), backend.Record{ID: id, Data: []byte(data), Expires: expires}); err != nil {
+	if _, err := h.store.Create(context.Background(), backend.Record{ID: id, Data: []byte(data), Expires: expires}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// overwrite replaces the values of the session stored under id, as
+// another request would.
+func (h *harness) overwrite(id, values string) {
+	h.t.Helper()
+	rec, found, err := h.store.Get(context.Background(), id)
+	if err != nil || !found {
+		h.t.Fatalf("overwrite %s: found %v, %v", id, found, err)
+	}
+	p, err := codec.JSON.Decode(rec.Data)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	head, _ := codec.JSON.Encode(&codec.Payload{Cookie: p.Cookie})
+	rec.Data = append(head[:len(head)-1], values+"}"...)
+	if _, err := h.store.Update(context.Background(), rec); err != nil {
 		h.t.Fatal(err)
 	}
 }

@@ -1,12 +1,14 @@
 package middleware
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/cipher"
 	"github.com/seshgo/sesh/codec"
 )
 
@@ -37,6 +39,10 @@ type Options struct {
 	// Cookie sets the attributes of the session cookie (express-session:
 	// cookie).
 	Cookie Cookie
+
+	// Token lets clients without a cookie jar (API clients, mobile apps)
+	// carry the session in a request header. Default: cookies only.
+	Token Token
 
 	// Resave saves every loaded session at the end of every request, even
 	// unmodified. Default false, which is express-session's recommended
@@ -80,6 +86,10 @@ type Options struct {
 	// express-session's format.
 	Codec codec.Codec
 
+	// Encryption encrypts sessions at rest, for every backend. Default:
+	// sessions are stored in clear.
+	Encryption Encryption
+
 	// MaxSize is the largest encoded session the middleware saves, in
 	// bytes. A larger session is not saved, and the request fails with an
 	// error matching session.ErrTooLarge, leaving the stored session
@@ -90,6 +100,12 @@ type Options struct {
 	// reconciled. Default LastWriteWins, as express-session.
 	Concurrency Concurrency
 
+	// Observe, when set, is called after every backend operation the
+	// middleware makes, with the request's context: the place to count
+	// and time them for Prometheus, OpenTelemetry or expvar. It must be
+	// fast and safe for concurrent use. Default: nothing is observed.
+	Observe func(ctx context.Context, e Event)
+
 	// MaxRetries bounds the re-applications of a request's changes after
 	// conflicts in the Optimistic mode: a request that keeps losing races
 	// gives up with session.ErrConflict. Each lost race means another
@@ -98,20 +114,22 @@ type Options struct {
 	MaxRetries int
 
 	// ErrorHandler writes the response when the session layer fails: the
-	// backend could not load or save the session, or the session is too
-	// large. The error matches one of the errors of package session. The
-	// default answers 503 Service Unavailable when the backend failed, 409
-	// Conflict for sessions destroyed or contended meanwhile in the
-	// Optimistic mode, and 500 otherwise (including a session the backend
-	// refuses to store: backend.ErrInvalidData, backend.ErrTooLarge), with
-	// no detail in the body.
+	// backend could not load or save the session, the session is too large,
+	// or the session the handler changed was destroyed meanwhile. The error
+	// is a *session.Error. The default answers 503 Service Unavailable when
+	// the backend failed, 409 Conflict for a session destroyed or contended
+	// meanwhile, and 500 otherwise (including a session the backend refuses
+	// to store, and a backend that declines an operation the middleware
+	// needs), with no detail in the body.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 
 	// OnError observes every error of the session layer, including those
 	// the middleware recovers from (a tampered cookie, a stored session
-	// that cannot be decrypted, a failed touch). It must not write to the
-	// response. Default: log through Logger, at Debug level for bad cookies,
-	// Warn for recovered errors and Error for failures.
+	// that cannot be decrypted, a failed touch) and a handler's misuse (a
+	// change after the response started). Each is a *session.Error. It
+	// must not write to the response. Default: log through Logger, at Debug
+	// level for bad cookies, Warn for recovered errors and misuse, and
+	// Error for failures.
 	OnError func(r *http.Request, err error)
 
 	// Logger receives warnings, such as a change made after the response
@@ -212,15 +230,80 @@ const (
 	// LastWriteWins writes the whole session at the end of each request
 	// that changed it, as express-session does: of two overlapping requests
 	// that change different keys, the one that finishes last overwrites the
-	// other's change, and a request that started before a sign-out can write
-	// the session back after it.
+	// other's change. Unlike express-session, a session destroyed meanwhile
+	// (a sign-out in another tab) is never written back, in either mode.
 	LastWriteWins Concurrency = iota
 
 	// Optimistic writes only if the stored session is unchanged since it
 	// was loaded. On a conflict the request's own changes (keys set or
-	// deleted) are re-applied to the fresh session and the write retried, so
-	// no change is lost; a session destroyed meanwhile is never written back
-	// (the request fails with session.ErrDestroyed). The backend must
-	// implement backend.ConditionalSetter.
+	// deleted, cookie lifetime, owner) are re-applied to the fresh session
+	// and the write retried, so no concurrent change is lost. The backend
+	// must implement backend.ConditionalUpdater.
 	Optimistic
 )
+
+// Encryption encrypts sessions at rest with a cipher.Cipher: the backend
+// stores the cipher's text in place of the session's JSON, in
+// connect-mongo's formats (cipher.WebCrypto, cipher.Kruptein), so an
+// Express application with the same crypto secret reads and writes the
+// same records. The zero value stores sessions in clear.
+type Encryption struct {
+	// Cipher encrypts and decrypts. Nil: no encryption.
+	Cipher cipher.Cipher
+
+	// RefusePlaintext treats a stored session in clear as unreadable (a
+	// fresh session and a report). By default one is accepted, as
+	// connect-mongo accepts a session stored as a document, so encryption
+	// can be turned on without signing everyone out; but then whoever can
+	// write to the store can plant sessions without the key.
+	RefusePlaintext bool
+
+	// BindID binds each ciphertext to its session id (the cipher's
+	// associated data), so that a ciphertext copied under another id does
+	// not decrypt. Node applications cannot read bound ciphertexts: set it
+	// only when no Express application shares the store. The cipher must
+	// be a cipher.Binder (WebCrypto is).
+	BindID bool
+}
+
+// Event is one backend operation of the middleware, for Options.Observe.
+type Event struct {
+	// Op is the operation: get, create, update, touch or destroy.
+	Op string
+	// Outcome is what came of it: for get, found, missing or corrupt; for
+	// create, created or exists (the id was taken: another is tried); for
+	// update, updated, conflict (optimistic mode: retried) or gone (the
+	// session was destroyed meanwhile); for touch, touched, skipped (within
+	// TouchAfter, no I/O) or gone; for destroy, destroyed. Any operation
+	// can be failed, with Err set.
+	Outcome  string
+	Duration time.Duration
+	Err      error
+}
+
+// Token configures sessions carried in a request header rather than, or as
+// well as, a cookie. The token is the cookie's value, unencoded: s:<id>.<sig>,
+// signed with the same Secrets; the same rules apply to it (a token that is
+// not validly signed gives a fresh session; Resave, Rolling and the rest
+// decide when a new one is sent).
+type Token struct {
+	// Header is the request header that carries the token, such as
+	// "Authorization" or "X-Session-Token". Empty: no tokens. When a
+	// request carries both, the header wins over the cookie.
+	Header string
+
+	// Scheme is the word before the token in Header, as in
+	// "Authorization: Bearer s:…". Default "Bearer" when Header is
+	// Authorization, none otherwise.
+	Scheme string
+
+	// ResponseHeader is the response header that carries a new token,
+	// whenever the middleware would send the cookie, and an empty value
+	// when the session ended (the client should forget its token).
+	// Default "X-Session-Token".
+	ResponseHeader string
+
+	// DisableCookie makes the header the only way: requests' cookies are
+	// ignored and no Set-Cookie is sent.
+	DisableCookie bool
+}

@@ -6,12 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"time"
 
 	"github.com/seshgo/sesh/internal/core"
 )
-
-var unixEpoch = time.Unix(0, 0)
 
 // errResponseFailed is returned by writes after the session layer failed
 // and ErrorHandler wrote the response instead of the handler.
@@ -23,13 +20,16 @@ var errResponseFailed = errors.New("middleware: response replaced by the session
 // Unwrap and http.ResponseController.
 type responseWriter struct {
 	http.ResponseWriter
-	m         *middleware
+	m         *Middleware
 	r         *http.Request
 	st        *core.State
 	secure    bool
 	committed bool
 	failed    bool
 }
+
+// Report passes an error the session recovered from to OnError.
+func (w *responseWriter) Report(err error) { w.m.onError(w.r, err) }
 
 // commit runs the session commit once and reports whether the response
 // may proceed.

@@ -135,7 +135,7 @@ func TestWorksWithServeMuxAndChiStyleChains(t *testing.T) {
 	mw, _ := middleware.New(middleware.Options{Backend: h.rec, Secrets: []string{secret}})
 	// chi's Router.Use takes exactly func(http.Handler) http.Handler.
 	var chain []func(http.Handler) http.Handler
-	chain = append(chain, mw)
+	chain = append(chain, mw.Handler)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /items/{id}", func(w http.ResponseWriter, r *http.Request) {
 		session.FromContext(r.Context()).Set("last", r.PathValue("id"))

@@ -67,7 +67,7 @@ type Store struct {
 // entry is one stored session.
 type entry struct {
 	id       string
-	cur      *version // changes with every write: the record's Token
+	data     []byte // a new copy with every write; its first byte is the Token
 	expires  time.Time
 	modified time.Time
 	created  time.Time
@@ -76,9 +76,10 @@ type entry struct {
 	index    int  // in its heap
 }
 
-// version is the data of one write. A pointer to it is the Token: a new
-// one per write, and no allocation to hand it out.
-type version struct{ data []byte }
+// version returns the token of the entry's current data: the address of
+// its first byte, new with every write (each write copies the data), and
+// no allocation to hand out.
+func (e *entry) version() *byte { return &e.data[:1][0] }
 
 var (
 	_ backend.Backend            = (*Store)(nil)
@@ -200,12 +201,12 @@ func (s *Store) live(id string, now time.Time) (*entry, bool) {
 func (e *entry) record() backend.Record {
 	return backend.Record{
 		ID:       e.id,
-		Data:     append([]byte(nil), e.cur.data...),
+		Data:     append([]byte(nil), e.data...),
 		Expires:  e.expires,
 		Modified: e.modified,
 		Owner:    e.owner,
 		Created:  e.created,
-		Token:    backend.NewToken(e.cur),
+		Token:    backend.NewToken(e.version()),
 	}
 }
 
@@ -232,7 +233,7 @@ func (s *Store) Get(ctx context.Context, id string) (backend.Record, bool, error
 // write stores rec in e, which the caller has taken out of its owner set.
 // The caller holds s.mu.
 func (s *Store) write(e *entry, rec backend.Record, now time.Time) backend.Token {
-	e.cur = &version{data: append([]byte(nil), rec.Data...)}
+	e.data = append(make([]byte, 0, max(len(rec.Data), 1)), rec.Data...)
 	e.expires = rec.Expires
 	if e.expires.IsZero() {
 		e.expires = now.Add(s.opts.TTL)
@@ -243,7 +244,7 @@ func (s *Store) write(e *entry, rec backend.Record, now time.Time) backend.Token
 	}
 	e.owner = rec.Owner
 	s.own(e)
-	return backend.NewToken(e.cur)
+	return backend.NewToken(e.version())
 }
 
 // Create implements backend.Backend.
@@ -298,7 +299,7 @@ func (s *Store) update(ctx context.Context, op string, rec backend.Record, condi
 		return backend.Token{}, fmt.Errorf("memory: %s: %w", op, backend.ErrNotFound)
 	}
 	if conditional {
-		if v, _ := rec.Token.Sys().(*version); v != e.cur {
+		if v, _ := rec.Token.Sys().(*byte); v != e.version() {
 			return backend.Token{}, fmt.Errorf("memory: %s: %w", op, backend.ErrConflict)
 		}
 	}

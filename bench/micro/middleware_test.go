@@ -41,7 +41,7 @@ func seshAPI(b *testing.B) api {
 		b.Fatal(err)
 	}
 	return api{
-		wrap: mw,
+		wrap: mw.Handler,
 		get: func(r *http.Request, key string) (string, bool) {
 			return session.Get[string](session.FromContext(r.Context()), key)
 		},

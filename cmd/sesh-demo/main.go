@@ -70,7 +70,7 @@ func run() error {
 		}
 		addr = "127.0.0.1:" + port
 	}
-	srv := &http.Server{Addr: addr, Handler: sessions(routes()), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Addr: addr, Handler: sessions.Handler(routes()), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

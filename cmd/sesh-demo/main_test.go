@@ -25,7 +25,7 @@ func TestDemoFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(sessions(routes()))
+	srv := httptest.NewServer(sessions.Handler(routes()))
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
@@ -100,7 +100,7 @@ func TestDemoOnMongo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(sessions(routes()))
+	srv := httptest.NewServer(sessions.Handler(routes()))
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}

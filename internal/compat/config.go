@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seshgo/sesh/cipher"
 	"github.com/seshgo/sesh/middleware"
 )
 
@@ -16,7 +17,11 @@ import (
 // FromEnv. Each field names its variable.
 type Config struct {
 	Port         string        // PORT (default 0: any free port)
-	MongoURI     string        // MONGODB_URI (empty: in-memory backend)
+	RedisURL     string        // REDIS_URL: Redis, first choice
+	RedisPrefix  string        // REDIS_PREFIX (default sess:)
+	PostgresURL  string        // DATABASE_URL: PostgreSQL, unless REDIS_URL
+	PGTable      string        // PG_TABLE (default session; created if missing)
+	MongoURI     string        // MONGODB_URI: MongoDB, unless one above (none: in-memory backend)
 	Database     string        // DB
 	Collection   string        // COLLECTION (default sessions)
 	Secrets      []string      // SECRET, comma-separated; the first signs (default "keyboard cat")
@@ -44,6 +49,10 @@ type Config struct {
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Config{
 		Port:         getenv("PORT"),
+		RedisURL:     getenv("REDIS_URL"),
+		RedisPrefix:  getenv("REDIS_PREFIX"),
+		PostgresURL:  getenv("DATABASE_URL"),
+		PGTable:      getenv("PG_TABLE"),
 		MongoURI:     getenv("MONGODB_URI"),
 		Database:     getenv("DB"),
 		Collection:   getenv("COLLECTION"),
@@ -126,8 +135,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 }
 
 // middlewareOptions maps the configuration onto sesh's options the way
-// app.mjs maps it onto express-session's.
-func (c Config) middlewareOptions() middleware.Options {
+// app.mjs maps it onto express-session's and its store's.
+func (c Config) middlewareOptions() (middleware.Options, error) {
 	o := middleware.Options{
 		Secrets:           c.Secrets,
 		Name:              c.CookieName,
@@ -161,5 +170,16 @@ func (c Config) middlewareOptions() middleware.Options {
 	if c.Concurrency == "optimistic" {
 		o.Concurrency = middleware.Optimistic
 	}
-	return o
+	if c.CryptoSecret != "" {
+		var err error
+		if c.CryptoFormat == "kruptein" {
+			o.Encryption.Cipher, err = cipher.NewKruptein(cipher.KrupteinOptions{Secrets: []string{c.CryptoSecret}})
+		} else {
+			o.Encryption.Cipher, err = cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{c.CryptoSecret}})
+		}
+		if err != nil {
+			return o, err
+		}
+	}
+	return o, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/seshgo/sesh/internal/compat"
 	"github.com/seshgo/sesh/internal/ferrettest"
 	"github.com/seshgo/sesh/internal/mongotest"
+	"github.com/seshgo/sesh/internal/pgtest"
 )
 
 // client is one simulated browser writing a new key into its session with
@@ -28,24 +29,55 @@ type client struct {
 	counted bool  // preKill is set
 }
 
-// TestDatabaseOutage runs the compat server on FerretDB under steady load,
-// kills FerretDB, keeps the load going, and restarts FerretDB on the same
-// data directory and port. Requests during the outage must fail fast with
-// 503 through the error handler; the server must recover by itself; every
-// write acknowledged before the kill must survive; no goroutine may leak.
+// database is a server an outage test can crash and bring back on the
+// same data and port.
+type database interface {
+	Kill()
+	Restart(t testing.TB)
+}
+
+// TestDatabaseOutage runs the compat server on FerretDB (MongoDB) under
+// steady load; see outage.
 func TestDatabaseOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the outage test takes about ten seconds")
 	}
 	db := ferrettest.Start(t, ferrettest.Options{Handler: "sqlite"})
+	outage(t, db, compat.Config{
+		MongoURI: db.URI, Database: mongotest.DatabaseName(t), Stringify: true,
+		AutoRemove: "interval", RemoveEvery: time.Minute,
+	})
+}
+
+// TestPostgresOutage is the same on a private PostgreSQL server, killed
+// with SIGKILL (the postmaster and every backend) under load.
+func TestPostgresOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the outage test takes about ten seconds")
+	}
+	db := pgtest.New(t)
+	db.Start(t)
+	outage(t, pgServer{db, t}, compat.Config{PostgresURL: db.URL(), PGTable: "session"})
+}
+
+// pgServer adapts pgtest's Server to database.
+type pgServer struct {
+	*pgtest.Server
+	t testing.TB
+}
+
+func (s pgServer) Kill() { s.Server.Kill(s.t) }
+
+// outage runs the compat server, configured by cfg plus the settings
+// below, under steady load, kills db, keeps the load going, and restarts
+// db on the same data directory and port. Requests during the outage must
+// fail fast with 503 through the error handler; the server must recover
+// by itself; every write acknowledged must survive; no goroutine may leak.
+func outage(t *testing.T, db database, cfg compat.Config) {
 	before := runtime.NumGoroutine()
 
 	const opTimeout = 500 * time.Millisecond
-	cfg := compat.Config{
-		Port: "0", MongoURI: db.URI, Database: mongotest.DatabaseName(t),
-		Secrets: []string{"outage"}, MaxAge: time.Hour, Stringify: true,
-		AutoRemove: "interval", RemoveEvery: time.Minute, OpTimeout: opTimeout,
-	}
+	cfg.Port, cfg.Secrets, cfg.MaxAge, cfg.OpTimeout = "0", []string{"outage"}, time.Hour, opTimeout
 	srv, err := compat.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/backend/mongo"
-	"github.com/seshgo/sesh/cipher"
+	"github.com/seshgo/sesh/backend/postgres"
 	"github.com/seshgo/sesh/middleware"
 	"github.com/seshgo/sesh/session"
 )
@@ -40,7 +40,11 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := c.middlewareOptions()
+	opts, err := c.middlewareOptions()
+	if err != nil {
+		closeBackend(b)
+		return nil, err
+	}
 	opts.Backend = b
 	opts.Logger = logger
 	opts.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -48,7 +52,7 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 		switch {
 		case errors.Is(err, session.ErrBackend):
 			status = http.StatusServiceUnavailable
-		case errors.Is(err, session.ErrDestroyed), errors.Is(err, session.ErrConflict):
+		case errors.Is(err, session.ErrDestroyed), errors.Is(err, session.ErrContended):
 			status = http.StatusConflict
 		}
 		writeJSON(w, status, map[string]string{"error": err.Error()})
@@ -85,14 +89,33 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 		}
 		writeJSON(w, http.StatusOK, map[string]int{"count": n})
 	})
-	mux.Handle("/", sessions(withSession))
+	mux.Handle("/", sessions.Handler(withSession))
 	return &Server{Handler: mux, Backend: b}, nil
 }
 
+// openBackend opens the backend the configuration selects: Redis,
+// PostgreSQL, MongoDB, or memory, in that order of precedence, as app.mjs
+// selects the Express store.
 func openBackend(c Config, logger *slog.Logger) (backend.Backend, error) {
-	if c.MongoURI == "" {
-		return memory.New(memory.Options{TTL: c.TTL}), nil
+	switch {
+	case c.RedisURL != "":
+		return openRedis(c, logger)
+	case c.PostgresURL != "":
+		return postgres.New(postgres.Options{
+			URL:              c.PostgresURL,
+			Table:            c.PGTable,
+			CreateTable:      true,
+			TTL:              c.TTL,
+			OperationTimeout: c.OpTimeout,
+			Logger:           logger,
+		})
+	case c.MongoURI != "":
+		return openMongo(c, logger)
 	}
+	return memory.New(memory.Options{TTL: c.TTL}), nil
+}
+
+func openMongo(c Config, logger *slog.Logger) (backend.Backend, error) {
 	o := mongo.Options{
 		URI:                c.MongoURI,
 		Database:           c.Database,
@@ -115,17 +138,6 @@ func openBackend(c Config, logger *slog.Logger) (backend.Backend, error) {
 		o.AutoRemove = mongo.AutoRemoveDisabled
 	default:
 		return nil, fmt.Errorf("compat: AUTO_REMOVE must be native, interval or disabled, not %q", c.AutoRemove)
-	}
-	if c.CryptoSecret != "" {
-		var err error
-		if c.CryptoFormat == "kruptein" {
-			o.Cipher, err = cipher.NewKruptein(cipher.KrupteinOptions{Secrets: []string{c.CryptoSecret}})
-		} else {
-			o.Cipher, err = cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{c.CryptoSecret}})
-		}
-		if err != nil {
-			return nil, err
-		}
 	}
 	return mongo.New(o)
 }

@@ -142,3 +142,28 @@ func FuzzUnsign(f *testing.F) {
 		}
 	})
 }
+
+func TestValidDomainAndPath(t *testing.T) {
+	// The cases of cookie 0.7.2's domainValueRegExp and pathValueRegExp.
+	domains := map[string]bool{
+		"example.com": true, ".example.com": true, "a.b-c.d": true, "EXAMPLE.COM": true,
+		"x": true, "1.2.3.4": true, strings.Repeat("a", 63) + ".com": true,
+		"": false, ".": false, "..a": false, "a..b": false, "-a.com": false, "a-.com": false,
+		"a.com.": false, "a_b.com": false, "evil.com; Secure": false, "a.com\n": false,
+		strings.Repeat("a", 64) + ".com": false, "ex ample.com": false,
+	}
+	for d, want := range domains {
+		if got := ValidDomain(d); got != want {
+			t.Errorf("ValidDomain(%q) = %v, want %v", d, got, want)
+		}
+	}
+	paths := map[string]bool{
+		"/": true, "": true, "/a b/c:d=e~": true, "/é": false,
+		"/; Domain=evil.example": false, "/<script>": false, "/a\r\nSet-Cookie: x": false, "/\x7f": false,
+	}
+	for p, want := range paths {
+		if got := ValidPath(p); got != want {
+			t.Errorf("ValidPath(%q) = %v, want %v", p, got, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/seshgo/sesh/internal/testenv"
 	"io"
 	"net"
 	"os"
@@ -221,7 +222,7 @@ func Start(t testing.TB, opts Options) *Server {
 		}
 	case "postgresql":
 		if !PostgresReachable() {
-			t.Skip("ferrettest: PostgreSQL is not reachable on 127.0.0.1:5432")
+			testenv.Missing(t, "ferrettest: PostgreSQL is not reachable on 127.0.0.1:5432")
 		}
 	default:
 		t.Fatalf("ferrettest: unknown handler %q", opts.Handler)

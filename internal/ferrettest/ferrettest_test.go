@@ -2,6 +2,7 @@ package ferrettest
 
 import (
 	"context"
+	"github.com/seshgo/sesh/internal/testenv"
 	"net"
 	"os"
 	"os/exec"
@@ -112,7 +113,7 @@ func TestFixedPortAndDir(t *testing.T) {
 func TestPostgreSQL(t *testing.T) {
 	skipShort(t)
 	if !PostgresReachable() {
-		t.Skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+		testenv.Missing(t, "PostgreSQL is not reachable on 127.0.0.1:5432")
 	}
 	srv := Start(t, Options{Handler: "postgresql"})
 	if srv.Dir != "" {

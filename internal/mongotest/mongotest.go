@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"github.com/seshgo/sesh/internal/testenv"
 	"os"
 	"strings"
 	"sync"
@@ -58,7 +59,7 @@ func URI(t testing.TB) string {
 	}
 	pool, err := dockerPool()
 	if err != nil {
-		t.Skipf("no MongoDB: set MONGODB_URI, run ./scripts/test (starts FerretDB), or start a Docker engine (%v)", err)
+		testenv.Missing(t, "no MongoDB: set MONGODB_URI, run ./scripts/test (starts FerretDB), or start a Docker engine (%v)", err)
 	}
 	version := os.Getenv(VersionEnv)
 	if version == "" {
