@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"net/http"
+	"os"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -13,10 +15,13 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 
 	sessmongo "github.com/seshgo/sesh/backend/mongo"
+	"github.com/seshgo/sesh/cipher"
+	"github.com/seshgo/sesh/middleware"
+	"github.com/seshgo/sesh/session"
 )
 
-// A Store from a connection string. New does not need the server to be
-// up. The Store is the Backend of the middleware (package middleware).
+// A Store from a connection string, behind the middleware. New does not
+// need the server to be up.
 func ExampleNew() {
 	store, err := sessmongo.New(sessmongo.Options{
 		URI: "mongodb://localhost:27017/myapp", // database "myapp", collection "sessions"
@@ -25,6 +30,25 @@ func ExampleNew() {
 		log.Fatal(err)
 	}
 	defer store.Close()
+
+	sessions, err := middleware.New(middleware.Options{
+		Backend: store,
+		Secrets: []string{os.Getenv("SESSION_SECRET")},
+		Cookie:  middleware.Cookie{MaxAge: 24 * time.Hour},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("/", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s := session.FromContext(r.Context())
+		views, _ := session.Get[int](s, "views")
+		if err := s.Set("views", views+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		fmt.Fprintf(w, "views: %d\n", views+1)
+	})))
+	log.Fatal(http.ListenAndServe(":8080", nil))
 }
 
 // Sharing sessions with an Express application configured as
@@ -36,17 +60,16 @@ func ExampleNew() {
 //	  store: MongoStore.create({
 //	    client,                                   // the app's MongoClient
 //	    dbName: 'myapp',
-//	    stringify: false,
 //	    touchAfter: 3600,
 //	    timestamps: true,
+//	    cryptoAdapter: createWebCryptoAdapter({ secret: process.env.SESSION_KEY }),
 //	    writeOperationOptions: { w: 'majority' },
 //	  }),
 //	}))
 //
-// The middleware's TouchAfter is connect-mongo's touchAfter. With
-// connect-mongo's cryptoAdapter, the middleware encrypts the sessions and
-// the Store keeps FormatString: connect-mongo stores ciphertext as a string
-// whatever stringify says.
+// The middleware encrypts, as connect-mongo's crypto adapter does, and the
+// Store keeps the ciphertext string: FormatString, whatever stringify says
+// (without a crypto adapter, stringify: false is FormatDocument).
 func ExampleNew_express() {
 	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://localhost:27017"))
 	if err != nil {
@@ -57,7 +80,6 @@ func ExampleNew_express() {
 	store, err := sessmongo.New(sessmongo.Options{
 		Client:       client, // borrowed: Close leaves it connected
 		Database:     "myapp",
-		Format:       sessmongo.FormatDocument,
 		Timestamps:   true,
 		WriteConcern: writeconcern.Majority(),
 	})
@@ -65,10 +87,25 @@ func ExampleNew_express() {
 		log.Fatal(err)
 	}
 	defer store.Close()
+
+	key, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{os.Getenv("SESSION_KEY")}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	_, err = middleware.New(middleware.Options{
+		Backend:    store,
+		Secrets:    []string{"keyboard cat"},
+		TouchAfter: time.Hour, // connect-mongo's touchAfter
+		Encryption: middleware.Encryption{Cipher: key},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
 }
 
-// The sessions a user is signed in with, on every device, as the
-// middleware lists them: the records whose Owner the application set.
+// The sessions a user is signed in with, on every device: the records
+// whose Owner the application set, which the middleware lists with
+// Middleware.Sessions.
 func ExampleStore_Owned() {
 	store, err := sessmongo.New(sessmongo.Options{URI: "mongodb://localhost:27017/myapp"})
 	if err != nil {

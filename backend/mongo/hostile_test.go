@@ -3,6 +3,8 @@ package mongo
 import (
 	"bytes"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +13,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/middleware"
+	sesh "github.com/seshgo/sesh/session"
+	"github.com/seshgo/sesh/sessiontest"
 )
 
 // Ids are values, never query operators: ids that look like operators or
@@ -118,5 +123,60 @@ func TestWrongTypes(t *testing.T) {
 	}
 	if len(yielded) != len(docs)-len(corrupt)-1 { // expires-bool is not live
 		t.Errorf("All yielded %d readable sessions, want %d: %s", len(yielded), len(docs)-len(corrupt)-1, strings.Join(yielded, " "))
+	}
+}
+
+// Behind the middleware, a visitor whose stored session cannot be read
+// gets a fresh one, with a report of ErrCorrupt and never a failure of the
+// backend; one whose document has an odd but harmless field keeps it.
+func TestCorruptSessionsBehindTheMiddleware(t *testing.T) {
+	env := newEnv(t)
+	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled})
+	exp := time.Now().Add(time.Hour)
+	good := `{"cookie":{"originalMaxAge":3600000,"expires":"` + exp.UTC().Format("2006-01-02T15:04:05.000Z") + `","httpOnly":true,"path":"/"},"views":1}`
+	docs := map[string]struct {
+		doc   bson.D
+		fresh bool
+	}{
+		"session-number":   {bson.D{{Key: "session", Value: 42}, {Key: "expires", Value: exp}}, true},
+		"session-bad-json": {bson.D{{Key: "session", Value: `{"cookie":`}, {Key: "expires", Value: exp}}, true},
+		"no-cookie":        {bson.D{{Key: "session", Value: bson.D{{Key: "views", Value: 1}}}, {Key: "expires", Value: exp}}, true},
+		"no-session":       {bson.D{{Key: "expires", Value: exp}}, true},
+		"lastmodified-str": {bson.D{{Key: "session", Value: good}, {Key: "expires", Value: exp}, {Key: "lastModified", Value: "yesterday"}}, false},
+		"owner-number":     {bson.D{{Key: "session", Value: good}, {Key: "expires", Value: exp}, {Key: "seshOwner", Value: 7}}, false},
+	}
+	for id, d := range docs {
+		env.insert(t, append(bson.D{{Key: "_id", Value: id}}, d.doc...))
+	}
+	h := sessiontest.New(t, middleware.Options{Backend: s})
+	for id, d := range docs {
+		t.Run(id, func(t *testing.T) {
+			before := len(h.Errors())
+			var isNew bool
+			var views int
+			w := h.Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sess := sesh.FromContext(r.Context())
+				isNew = sess.IsNew()
+				views, _ = sesh.Get[int](sess, "views")
+			}), httptest.NewRequest("GET", "/", nil), id)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d, want 200", w.Code)
+			}
+			if isNew != d.fresh {
+				t.Errorf("new session %v, want %v", isNew, d.fresh)
+			}
+			if !d.fresh && views != 1 {
+				t.Errorf("views = %d, want the stored 1", views)
+			}
+			errs := h.Errors()[before:]
+			if d.fresh && (len(errs) == 0 || !errors.Is(errs[0], sesh.ErrCorrupt)) {
+				t.Errorf("reported %v, want ErrCorrupt", errs)
+			}
+			for _, err := range errs {
+				if errors.Is(err, sesh.ErrBackend) {
+					t.Errorf("a stored document was reported as a backend failure: %v", err)
+				}
+			}
+		})
 	}
 }

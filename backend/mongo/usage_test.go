@@ -9,6 +9,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/cipher"
+	"github.com/seshgo/sesh/middleware"
+	"github.com/seshgo/sesh/sessiontest"
 )
 
 func TestCheckUsage(t *testing.T) {
@@ -93,5 +96,28 @@ func TestStringFormatNeedsUTF8(t *testing.T) {
 	}
 	if env.raw(t, "bin") != nil {
 		t.Error("a refused Create stored a document")
+	}
+}
+
+// The middleware asks when it is built: encrypted sessions with
+// FormatDocument are refused then, not at the first request.
+func TestMiddlewareRefusesEncryptedDocuments(t *testing.T) {
+	key, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{"squirrel"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []Format{FormatString, FormatDocument} {
+		s, err := New(Options{URI: "mongodb://127.0.0.1:1/db", Format: format, AutoRemove: AutoRemoveDisabled})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		_, err = middleware.New(middleware.Options{Backend: s, Secrets: []string{sessiontest.Secret}, Encryption: middleware.Encryption{Cipher: key}})
+		switch {
+		case format == FormatString && err != nil:
+			t.Errorf("encryption with FormatString: %v", err)
+		case format == FormatDocument && (err == nil || !strings.Contains(err.Error(), "use FormatString")):
+			t.Errorf("encryption with FormatDocument: %v, want a refusal saying to use FormatString", err)
+		}
 	}
 }
