@@ -196,8 +196,6 @@ func liveFilter(now time.Time) bson.E {
 	}}
 }
 
-
-
 // errUnacknowledged is returned if a write was not acknowledged despite
 // the Store's write concern (it should not happen).
 var errUnacknowledged = errors.New("the server did not acknowledge the write (unacknowledged write concern)")
