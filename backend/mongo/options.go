@@ -174,9 +174,10 @@ type Options struct {
 	// switching is safe for stored sessions.
 	Format Format
 
-	// Timestamps adds createdAt, set when the document is inserted, and
-	// updatedAt, set by the server on every write and touch
-	// (connect-mongo's timestamps).
+	// Timestamps adds createdAt, set when the document is inserted (to
+	// Record.Created, or the time of the insert), and updatedAt, set on
+	// every write and touch (connect-mongo's timestamps). Without it,
+	// createdAt is written for owned sessions only.
 	Timestamps bool
 
 	// Serialize, if set, returns the value stored in the session field
@@ -196,6 +197,8 @@ type Options struct {
 	// (connect-mongo's transformId), for example to store a hash of the id
 	// rather than the id itself. It is applied to every operation; events
 	// carry the id as given. It must be deterministic and collision-free.
+	// All then yields the stored ids, and Owned declines (an error matching
+	// errors.ErrUnsupported): the session ids cannot be recovered.
 	TransformID func(id string) string
 
 	// WriteConcern is the write concern of every write: Create, Update,
