@@ -38,17 +38,8 @@ func (s *Store) CheckUsage(ctx context.Context, u backend.Usage) error {
 	if !u.Conditional {
 		return nil
 	}
-	if err := ctx.Err(); err != nil {
-		return nil // cannot tell
-	}
 	ctx, cancel := context.WithTimeout(ctx, usageProbeTimeout)
 	defer cancel()
-	s.mu.RLock()
-	closed := s.closed
-	s.mu.RUnlock()
-	if closed {
-		return fmt.Errorf("mongo: check usage: %w", backend.ErrClosed)
-	}
 	coll, err := s.conn.collection(ctx)
 	if err != nil {
 		return nil // cannot tell
