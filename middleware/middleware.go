@@ -126,22 +126,25 @@ func (m *Middleware) resolve(secureRequest bool) (bool, string) {
 // sessionID returns the verified session id the request's token header or
 // cookie carries, "" when it carries none. One that is present but not
 // validly signed is reported as ErrInvalidCookie and yields "".
-func (m *Middleware) sessionID(r *http.Request) string {
+// viaToken reports that the request carried the token header, which
+// marks an API client: only those get tokens in responses.
+func (m *Middleware) sessionID(r *http.Request) (id string, viaToken bool) {
 	raw, found := m.token.find(r)
+	viaToken = found
 	if !found && !m.token.disableCookie {
 		raw, found = cookie.Find(r.Header, m.name)
 	}
 	if !found {
-		return ""
+		return "", viaToken
 	}
 	signed, ok := strings.CutPrefix(raw, "s:")
 	if ok {
 		if id, valid := m.signer.Unsign(signed); valid && id != "" {
-			return id
+			return id, viaToken
 		}
 	}
 	m.onError(r, core.Fail("cookie", core.ErrInvalidCookie, errCookie(m.name)))
-	return ""
+	return "", viaToken
 }
 
 func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Handler) {
@@ -151,7 +154,9 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 		return
 	}
 	rw := &responseWriter{ResponseWriter: w, m: m, r: r, secure: m.isSecure(r)}
-	req := core.Request{CookieID: m.sessionID(r), Reporter: rw}
+	id, viaToken := m.sessionID(r)
+	rw.tokenClient = viaToken || m.token.disableCookie
+	req := core.Request{CookieID: id, Reporter: rw}
 	req.Secure, req.SameSite = m.resolve(rw.secure)
 	st, err := m.manager.Load(r.Context(), req)
 	if err != nil {
@@ -167,7 +172,7 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 // commit saves the session and sets the cookie headers, once, just before
 // the response headers are written. It reports whether the response may
 // proceed.
-func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.State, secureRequest bool) bool {
+func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.State, secureRequest, tokenClient bool) bool {
 	out, err := st.Commit(r.Context(), secureRequest)
 	h := w.Header()
 	if !headerHas(h, "Vary", "Cookie") {
@@ -183,7 +188,7 @@ func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.Sta
 			h.Add("Set-Cookie", cookie.Serialize(m.name, value, attributes(&out.Cookie)))
 			h.Add("Cache-Control", `no-cache="Set-Cookie"`)
 		}
-		if m.token.header != "" {
+		if tokenClient {
 			m.token.send(h, value)
 		}
 	case out.ClearCookie:
@@ -193,7 +198,7 @@ func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.Sta
 			h.Add("Set-Cookie", cookie.Serialize(m.name, "", a))
 			h.Add("Cache-Control", `no-cache="Set-Cookie"`)
 		}
-		if m.token.header != "" {
+		if tokenClient {
 			m.token.send(h, "")
 		}
 	}

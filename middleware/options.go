@@ -299,8 +299,12 @@ type Token struct {
 
 	// ResponseHeader is the response header that carries a new token,
 	// whenever the middleware would send the cookie, and an empty value
-	// when the session ended (the client should forget its token).
-	// Default "X-Session-Token".
+	// when the session ended (the client should forget its token), to
+	// requests that carried a token (or to every request when cookies are
+	// off): a browser page never gets one, so that its scripts cannot read
+	// the session. A client gets its first token from the sign-in
+	// handler's response body (Middleware.Token). Default
+	// "X-Session-Token".
 	ResponseHeader string
 
 	// DisableCookie makes the header the only way: requests' cookies are

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seshgo/sesh/internal/cookie"
+	"github.com/seshgo/sesh/session"
 )
 
 // token is the resolved Token option.
@@ -67,6 +68,16 @@ func (t *token) find(r *http.Request) (string, bool) {
 		}
 	}
 	return v, true
+}
+
+// Token returns the token that carries session s in a request header: what
+// a sign-in handler hands an API client in its response body. The
+// middleware itself sends a token, in Token.ResponseHeader, only to
+// requests that carried one (or when cookies are off): never to a browser
+// page, whose scripts could read a response header but not an HttpOnly
+// cookie.
+func (m *Middleware) Token(s *session.Session) string {
+	return "s:" + m.signer.Sign(s.ID())
 }
 
 // send puts value, a new token or "" to forget it, on the response.

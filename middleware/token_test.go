@@ -12,10 +12,16 @@ import (
 )
 
 func TestBearerTokens(t *testing.T) {
-	h := newHarness(t, middleware.Options{Token: middleware.Token{Header: "Authorization"}}, func(w http.ResponseWriter, r *http.Request) {
+	var h *harness
+	h = newHarness(t, middleware.Options{Token: middleware.Token{Header: "Authorization"}}, func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
-		if r.URL.Path == "/signout" {
+		switch r.URL.Path {
+		case "/signout":
 			s.Destroy(r.Context())
+			return
+		case "/login":
+			s.Set("calls", 0)
+			w.Write([]byte(h.mw.Token(s))) // the first token, in the body
 			return
 		}
 		n, _ := session.Get[int](s, "calls")
@@ -29,16 +35,19 @@ func TestBearerTokens(t *testing.T) {
 		}
 		return h.doRequest(r, "")
 	}
-	w := call("/", "")
-	token := w.Header().Get("X-Session-Token")
+	w := call("/login", "")
+	token := w.Body.String()
 	if len(token) < 40 || token[:2] != "s:" || !slices.Equal(w.Header().Values("Vary"), []string{"Cookie", "Authorization"}) {
-		t.Fatalf("first response: token %q, Vary %q", token, w.Header().Values("Vary"))
+		t.Fatalf("sign-in: token %q, Vary %q", token, w.Header().Values("Vary"))
 	}
-	if got := call("/", "Bearer "+token).Body.String(); got != "2" {
-		t.Errorf("with the bearer token the client saw call %s, want 2", got)
+	if _, sent := w.Header()["X-Session-Token"]; sent {
+		t.Error("a request without a token got one in a response header, which a page's scripts could read")
 	}
-	if got := call("/", "bearer  "+token).Body.String(); got != "3" {
-		t.Errorf("the scheme is case-insensitive: call %s, want 3", got)
+	if got := call("/", "Bearer "+token).Body.String(); got != "1" {
+		t.Errorf("with the bearer token the client saw call %s, want 1", got)
+	}
+	if got := call("/", "bearer  "+token).Body.String(); got != "2" {
+		t.Errorf("the scheme is case-insensitive: call %s, want 2", got)
 	}
 	// Tampered: a fresh session, reported as an invalid cookie.
 	if got := call("/", "Bearer "+token[:len(token)-1]+"x").Body.String(); got != "1" {

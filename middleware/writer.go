@@ -24,7 +24,11 @@ type responseWriter struct {
 	r         *http.Request
 	st        *core.State
 	secure    bool
-	committed bool
+	// tokenClient marks a request that carried the token header: only
+	// such requests get the token in the response, never a browser page
+	// whose scripts could read it.
+	tokenClient bool
+	committed   bool
 	failed    bool
 }
 
@@ -36,7 +40,7 @@ func (w *responseWriter) Report(err error) { w.m.onError(w.r, err) }
 func (w *responseWriter) commit() bool {
 	if !w.committed {
 		w.committed = true
-		w.failed = !w.m.commit(w.ResponseWriter, w.r, w.st, w.secure)
+		w.failed = !w.m.commit(w.ResponseWriter, w.r, w.st, w.secure, w.tokenClient)
 	}
 	return !w.failed
 }

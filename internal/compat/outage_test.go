@@ -18,6 +18,7 @@ import (
 	"github.com/seshgo/sesh/internal/ferrettest"
 	"github.com/seshgo/sesh/internal/mongotest"
 	"github.com/seshgo/sesh/internal/pgtest"
+	"github.com/seshgo/sesh/internal/redistest"
 )
 
 // client is one simulated browser writing a new key into its session with
@@ -58,6 +59,18 @@ func TestPostgresOutage(t *testing.T) {
 	db := pgtest.New(t)
 	db.Start(t)
 	outage(t, pgServer{db, t}, compat.Config{PostgresURL: db.URL(), PGTable: "session"})
+}
+
+// TestRedisOutage is the same on a private redis-server, killed with
+// SIGKILL under load and restarted on the same port and directory. It runs
+// with an append-only file fsynced before each reply: without persistence
+// a killed Redis loses every session, which no client can prevent.
+func TestRedisOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the outage test takes about ten seconds")
+	}
+	db := redistest.StartDurable(t)
+	outage(t, db, compat.Config{RedisURL: db.URL})
 }
 
 // pgServer adapts pgtest's Server to database.

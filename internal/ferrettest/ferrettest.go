@@ -20,7 +20,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/seshgo/sesh/internal/testenv"
 	"io"
 	"net"
 	"os"
@@ -30,9 +29,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seshgo/sesh/internal/proctest"
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // Version is the FerretDB release that tools/ferretdb embeds.
@@ -199,9 +200,8 @@ type Server struct {
 	bin  string
 	log  string // path of the file holding the process output
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when cmd has exited
+	mu   sync.Mutex // held while the process starts
+	proc proctest.Process
 }
 
 // Start runs FerretDB and waits until it accepts connections. The process
@@ -294,16 +294,10 @@ func (s *Server) startOnce() error {
 	cmd := exec.Command(s.bin, args...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	setDeathSignal(cmd)
-	if err := cmd.Start(); err != nil {
+	done, err := s.proc.Start(cmd)
+	if err != nil {
 		return fmt.Errorf("starting %s: %w", s.bin, err)
 	}
-	done := make(chan struct{})
-	go func() {
-		_ = cmd.Wait()
-		close(done)
-	}()
-	s.cmd, s.done = cmd, done
 
 	deadline := time.Now().Add(startTimeout)
 	for {
@@ -360,33 +354,11 @@ func portOf(uri string) (int, error) {
 
 // Kill stops the process with SIGKILL, as a crash would, and waits for it
 // to exit. Data the server acknowledged before stays on disk.
-func (s *Server) Kill() { s.signal(syscall.SIGKILL, 0) }
+func (s *Server) Kill() { s.proc.Kill() }
 
 // Stop stops the process with SIGTERM and waits for it to exit (killing it
 // if it has not exited after ten seconds). Stop is idempotent.
-func (s *Server) Stop() { s.signal(syscall.SIGTERM, 10*time.Second) }
-
-func (s *Server) signal(sig syscall.Signal, grace time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cmd == nil {
-		return
-	}
-	select {
-	case <-s.done:
-	default:
-		_ = s.cmd.Process.Signal(sig)
-		if grace > 0 {
-			select {
-			case <-s.done:
-			case <-time.After(grace):
-				_ = s.cmd.Process.Kill()
-			}
-		}
-		<-s.done
-	}
-	s.cmd = nil
-}
+func (s *Server) Stop() { s.proc.Stop() }
 
 // Restart starts the server again after Kill or Stop (stopping it first if
 // it is running), on the same directory and port, and waits until it

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+
+	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/backend/memory"
+)
+
+// backends are the stores the demo can use instead of memory, each chosen
+// by an environment variable holding its address; the first one set wins.
+// Another is a line here and an open function in a file of its own, such
+// as {"REDIS_URL", openRedis} and {"DATABASE_URL", openPostgres}.
+var backends = []struct {
+	env  string
+	open func(ctx context.Context, addr string) (store backend.Backend, describe string, err error)
+}{
+	{"MONGODB_URI", openMongo},
+}
+
+// openBackend returns the backend the environment chooses, and a few words
+// saying which for the startup message.
+func openBackend(ctx context.Context) (backend.Backend, string, error) {
+	for _, b := range backends {
+		if addr := os.Getenv(b.env); addr != "" {
+			return b.open(ctx, addr)
+		}
+	}
+	return memory.New(memory.Options{}), "memory backend", nil
+}
+
+// closeBackend releases the backend's connections and goroutines, for the
+// backends that hold some.
+func closeBackend(b backend.Backend) {
+	if c, ok := b.(io.Closer); ok {
+		c.Close()
+	}
+}

@@ -1,7 +1,0 @@
-//go:build !linux
-
-package ferrettest
-
-import "os/exec"
-
-func setDeathSignal(cmd *exec.Cmd) {}
