@@ -48,7 +48,7 @@ func (s *Store) ensureOwnerIndex() {
 	})
 }
 
-// errOwnedTransformID is Owned's error with Options.TransformID.
+// errOwnedTransformID is the error of All and Owned with Options.TransformID.
 var errOwnedTransformID = fmt.Errorf("%w: with Options.TransformID the documents hold transformed ids, which cannot be turned back into the session ids that Destroy needs", errors.ErrUnsupported)
 
 // Owned implements backend.Owners with find({seshOwner: owner, live}), on

@@ -213,6 +213,11 @@ func TestOwnedWithTransformID(t *testing.T) {
 	if n != 1 {
 		t.Errorf("Owned with TransformID yielded %d times, want one error", n)
 	}
+	for _, err := range s.All(ctxT(t)) {
+		if !errors.Is(err, errors.ErrUnsupported) {
+			t.Errorf("All with TransformID: %v, want an error matching errors.ErrUnsupported (its ids are not session ids)", err)
+		}
+	}
 	if rec, _, err := s.Get(ctxT(t), "a"); err != nil || rec.Owner != "ann" {
 		t.Errorf("Get: Owner %q, %v", rec.Owner, err)
 	}

@@ -151,14 +151,21 @@ func (s *Store) unserialize(v bson.RawValue) (data []byte, err error) {
 
 // All implements backend.Lister with connect-mongo's query,
 // find({$or: [{expires: {$exists: false}}, {expires: {$gt: now}}]}).
-// Each Record's ID is the document's _id: the session id, or, with
-// Options.TransformID, the transformed id (which cannot be turned back).
-// OperationTimeout bounds the query and each batch fetched, not the whole
+// Each Record's ID is the document's _id, the session id. With
+// Options.TransformID the _ids cannot be turned back into session ids, and
+// records under ids nobody can read or destroy would mislead (an
+// administration tool would destroy nothing): All declines with an error
+// matching errors.ErrUnsupported. OperationTimeout bounds the query and each batch fetched, not the whole
 // iteration. A document that cannot be read is yielded with an error
 // matching backend.ErrCorrupt, and its ID when its _id is a string, and
 // the iteration goes on (connect-mongo's all fails on the first one); a
 // failed query or fetch ends it.
 func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
+	if s.opts.TransformID != nil {
+		return func(yield func(backend.Record, error) bool) {
+			yield(backend.Record{}, s.failEarly("all", "", errOwnedTransformID))
+		}
+	}
 	return s.scan(ctx, "all", nil)
 }
 
