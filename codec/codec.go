@@ -74,9 +74,9 @@ type Cookie struct {
 	// leaving it out: express-session sets the field whenever its secure
 	// option is given, 'auto' included, and leaves it undefined otherwise.
 	SecureSet bool
-	HTTPOnly bool
-	Domain   string
-	Path     string
+	HTTPOnly  bool
+	Domain    string
+	Path      string
 	// SameSite is "lax", "strict", "none" or empty (attribute not sent).
 	SameSite string
 }
