@@ -54,7 +54,8 @@ type Value struct {
 // Its JSON form lists the fields in express-session's order:
 // originalMaxAge, partitioned, priority, expires, secure, httpOnly, domain,
 // path, sameSite. Fields that express-session leaves undefined (a false
-// Partitioned or Secure, an empty Priority, Domain or SameSite) are left out.
+// Partitioned, an empty Priority, Domain or SameSite, a false Secure that
+// was not set explicitly) are left out.
 type Cookie struct {
 	// OriginalMaxAge is the cookie lifetime the session was given, with
 	// millisecond resolution. It is meaningful only when Expires is set;
@@ -69,9 +70,13 @@ type Cookie struct {
 	// Priority is "low", "medium", "high" or empty.
 	Priority string
 	Secure   bool
-	HTTPOnly bool
-	Domain   string
-	Path     string
+	// SecureSet writes a false Secure as "secure":false rather than
+	// leaving it out: express-session sets the field whenever its secure
+	// option is given, 'auto' included, and leaves it undefined otherwise.
+	SecureSet bool
+	HTTPOnly  bool
+	Domain    string
+	Path      string
 	// SameSite is "lax", "strict", "none" or empty (attribute not sent).
 	SameSite string
 }

@@ -96,6 +96,8 @@ func appendCookie(b []byte, c *Cookie) []byte {
 	}
 	if c.Secure {
 		b = append(b, `,"secure":true`...)
+	} else if c.SecureSet {
+		b = append(b, `,"secure":false`...)
 	}
 	if c.HTTPOnly {
 		b = append(b, `,"httpOnly":true`...)
@@ -215,6 +217,7 @@ func decodeCookie(data []byte, c *Cookie) error {
 			err = str(raw, &c.Priority)
 		case "secure":
 			err = boolean(raw, &c.Secure)
+			c.SecureSet = !absent(raw)
 		case "httpOnly":
 			err = boolean(raw, &c.HTTPOnly)
 		case "domain":

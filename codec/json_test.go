@@ -42,7 +42,7 @@ func TestDecodeCookie(t *testing.T) {
 	want := codec.Cookie{
 		OriginalMaxAge: time.Minute,
 		Expires:        time.Date(2026, 11, 23, 13, 27, 4, 152e6, time.UTC),
-		Partitioned:    true, Priority: "high", Secure: true, HTTPOnly: true,
+		Partitioned:    true, Priority: "high", Secure: true, SecureSet: true, HTTPOnly: true,
 		Domain: "example.com", Path: "/", SameSite: "lax",
 	}
 	if p.Cookie != want {
@@ -57,7 +57,9 @@ func TestDecodeOddButValidCookies(t *testing.T) {
 		// A missing httpOnly means express-session's default, true.
 		`{"cookie":{}}`: func(c codec.Cookie) bool { return c.HTTPOnly && !c.Persistent() },
 		// connect-mongo with stringify off stores undefined fields as null.
-		`{"cookie":{"domain":null,"secure":null,"expires":null}}`: func(c codec.Cookie) bool { return c.Domain == "" && !c.Secure },
+		`{"cookie":{"domain":null,"secure":null,"expires":null}}`: func(c codec.Cookie) bool { return c.Domain == "" && !c.Secure && !c.SecureSet },
+		// secure:'auto' over plain HTTP: an explicit false, written back.
+		`{"cookie":{"secure":false}}`: func(c codec.Cookie) bool { return !c.Secure && c.SecureSet },
 		`{"cookie":{"expires":"2030-01-01T00:00:00Z"}}`: func(c codec.Cookie) bool {
 			return c.Expires.Equal(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC))
 		},

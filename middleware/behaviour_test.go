@@ -42,16 +42,24 @@ func TestCookieIsByteIdenticalToExpress(t *testing.T) {
 }
 
 func TestStoredSessionIsExpressJSON(t *testing.T) {
-	h := newHarness(t, middleware.Options{Cookie: middleware.Cookie{MaxAge: time.Minute}}, func(w http.ResponseWriter, r *http.Request) {
-		s := session.FromContext(r.Context())
-		s.Set("views", 1)
-		s.Set("user", map[string]any{"name": "ada <admin>"})
-	})
-	_, id := h.sessionCookie(h.do(""))
-	got := h.stored(id)
-	re := regexp.MustCompile(`^\{"cookie":\{"originalMaxAge":60000,"expires":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z","httpOnly":true,"path":"/","sameSite":"lax"\},"views":1,"user":\{"name":"ada <admin>"\}\}$`)
-	if !re.MatchString(got) {
-		t.Errorf("stored %s\nwant express-session's JSON shape", got)
+	// express-session writes "secure" when its secure option is given
+	// ('auto' and true: SecureAuto, SecureAlways) and leaves it out when
+	// unset (SecureNever).
+	for mode, secure := range map[middleware.Secure]string{
+		middleware.SecureAuto:  `"secure":false,`, // plain HTTP
+		middleware.SecureNever: ``,
+	} {
+		h := newHarness(t, middleware.Options{Cookie: middleware.Cookie{MaxAge: time.Minute, Secure: mode}}, func(w http.ResponseWriter, r *http.Request) {
+			s := session.FromContext(r.Context())
+			s.Set("views", 1)
+			s.Set("user", map[string]any{"name": "ada <admin>"})
+		})
+		_, id := h.sessionCookie(h.do(""))
+		got := h.stored(id)
+		re := regexp.MustCompile(`^\{"cookie":\{"originalMaxAge":60000,"expires":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",` + secure + `"httpOnly":true,"path":"/","sameSite":"lax"\},"views":1,"user":\{"name":"ada <admin>"\}\}$`)
+		if !re.MatchString(got) {
+			t.Errorf("secure mode %d: stored %s\nwant express-session's JSON shape", mode, got)
+		}
 	}
 }
 

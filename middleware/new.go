@@ -102,6 +102,10 @@ func New(opts Options) (*Middleware, error) {
 			Path:        m.path,
 			Partitioned: opts.Cookie.Partitioned,
 			Priority:    string(opts.Cookie.Priority),
+			// express-session writes secure when its option is given:
+			// 'auto' and true are SecureAuto and SecureAlways; its default
+			// (unset) is SecureNever.
+			SecureSet: opts.Cookie.Secure != SecureNever,
 		},
 		CheckCookie:       checkStoredCookie,
 		MaxAge:            opts.Cookie.MaxAge,
@@ -145,7 +149,7 @@ func New(opts Options) (*Middleware, error) {
 		err := c.CheckUsage(ctx, usage)
 		cancel()
 		if err != nil {
-			return nil, invalid("the backend cannot serve this configuration: %v", err)
+			return nil, invalid("the backend cannot serve this configuration: %w", err)
 		}
 	}
 	mgr, err := core.NewManager(cfg)

@@ -20,16 +20,16 @@ var errResponseFailed = errors.New("middleware: response replaced by the session
 // Unwrap and http.ResponseController.
 type responseWriter struct {
 	http.ResponseWriter
-	m         *Middleware
-	r         *http.Request
-	st        *core.State
-	secure    bool
+	m      *Middleware
+	r      *http.Request
+	st     *core.State
+	secure bool
 	// tokenClient marks a request that carried the token header: only
 	// such requests get the token in the response, never a browser page
 	// whose scripts could read it.
 	tokenClient bool
 	committed   bool
-	failed    bool
+	failed      bool
 }
 
 // Report passes an error the session recovered from to OnError.

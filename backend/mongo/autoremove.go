@@ -53,6 +53,12 @@ func ttlIndex() mongo.IndexModel {
 	}
 }
 
+// Index names, as the server derives them from the keys.
+const (
+	ttlIndexName   = "expires_1"
+	ownerIndexName = "seshOwner_1"
+)
+
 // testHookSweep, if set by a test, runs inside every sweep.
 var testHookSweep func()
 
@@ -61,68 +67,69 @@ var testHookSweep func()
 // documents periodically, or, when the server refuses the index, the
 // latter after the former.
 func (s *Store) maintain(ctx context.Context) {
-	defer close(s.bgDone)
 	switch s.opts.AutoRemove {
 	case AutoRemoveNative:
-		if s.ensureIndex(ctx) {
-			s.sweepLoop(ctx)
+		err := s.ensureIndex(ctx, ttlIndexName, ttlIndex)
+		if err == nil {
+			return
 		}
+		s.opts.Logger.Warn("mongo session store: the server refused the TTL index on expires; removing expired sessions periodically instead",
+			"collection", s.opts.Collection, "interval", s.opts.AutoRemoveInterval, "error", err)
+		s.events.emit(Event{Kind: EventFallback, Index: ttlIndexName, Err: err})
+		s.sweepLoop(ctx)
 	case AutoRemoveInterval:
 		s.sweepLoop(ctx)
 	}
 }
 
-// ensureIndex creates the TTL index, retrying while the server cannot be
-// reached. It returns true if the server refused the index and expired
-// documents must be removed by the Store.
-func (s *Store) ensureIndex(ctx context.Context) (fallback bool) {
+// ensureIndex creates the index that model returns, retrying while the
+// server cannot be reached, and sends an EventIndex once it exists. It
+// returns the server's refusal of the index, or nil (the index exists, or
+// ctx is done).
+func (s *Store) ensureIndex(ctx context.Context, name string, model func() mongo.IndexModel) (refused error) {
 	// With Options.Connect, wait for an operation to bring the client.
 	select {
 	case <-s.conn.ready:
 	case <-ctx.Done():
-		return false
+		return nil
 	}
 	_, coll := s.conn.current()
 	delay := indexRetryMin
 	for attempt := 1; ; attempt++ {
-		err := s.createIndex(ctx, coll)
+		err := s.createIndex(ctx, coll, model())
 		switch {
 		case err == nil:
-			s.opts.Logger.Debug("mongo session store: TTL index on expires ready",
-				"collection", s.opts.Collection)
-			s.events.emit(Event{Kind: EventIndex})
-			return false
+			s.opts.Logger.Debug("mongo session store: index ready", "collection", s.opts.Collection, "index", name)
+			s.events.emit(Event{Kind: EventIndex, Index: name})
+			return nil
 		case ctx.Err() != nil:
-			return false
+			return nil
 		case indexRefused(err):
-			s.opts.Logger.Warn("mongo session store: the server refused the TTL index on expires; removing expired sessions periodically instead",
-				"collection", s.opts.Collection, "interval", s.opts.AutoRemoveInterval, "error", err)
-			s.events.emit(Event{Kind: EventFallback, Err: err})
-			return true
+			return err
 		}
 		level := s.opts.Logger.Debug
 		if attempt == 1 {
 			level = s.opts.Logger.Warn
 		}
-		level("mongo session store: cannot create the TTL index yet; will retry",
-			"collection", s.opts.Collection, "attempt", attempt, "retry_in", delay, "error", err)
+		level("mongo session store: cannot create an index yet; will retry",
+			"collection", s.opts.Collection, "index", name, "attempt", attempt, "retry_in", delay, "error", err)
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
-			return false
+			return nil
 		}
 		delay = min(2*delay, indexRetryMax)
 	}
 }
 
-func (s *Store) createIndex(ctx context.Context, coll *mongo.Collection) error {
+func (s *Store) createIndex(ctx context.Context, coll *mongo.Collection, model mongo.IndexModel) error {
 	timeout := s.opts.OperationTimeout
 	if timeout <= 0 {
 		timeout = time.Minute
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	_, err := coll.Indexes().CreateOne(ctx, ttlIndex())
+	_, err := coll.Indexes().CreateOne(ctx, model)
 	return err
 }
 

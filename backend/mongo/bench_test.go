@@ -62,7 +62,9 @@ func BenchmarkGet(b *testing.B) {
 	s.getWithLiveFilter = false
 }
 
-func BenchmarkSet(b *testing.B) {
+// BenchmarkWrite measures Update of a stored session and Create of a new
+// one.
+func BenchmarkWrite(b *testing.B) {
 	s, ids := benchStore(b)
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour)
@@ -74,11 +76,13 @@ func BenchmarkSet(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			i := 0
 			for b.Loop() {
-				id := ids[i%len(ids)]
+				var err error
 				if bc.new {
-					id = fmt.Sprint("new", i)
+					_, err = s.Create(ctx, backend.Record{ID: fmt.Sprint("new", i), Data: data, Expires: exp})
+				} else {
+					_, err = s.Update(ctx, backend.Record{ID: ids[i%len(ids)], Data: data, Expires: exp})
 				}
-				if err := s.Set(ctx, backend.Record{ID: id, Data: data, Expires: exp}); err != nil {
+				if err != nil {
 					b.Fatal(err)
 				}
 				i += 7
@@ -93,7 +97,7 @@ func BenchmarkTouch(b *testing.B) {
 	exp := time.Now().Add(2 * time.Hour)
 	i := 0
 	for b.Loop() {
-		if err := s.Touch(ctx, backend.Record{ID: ids[i%len(ids)], Expires: exp}); err != nil {
+		if err := s.Touch(ctx, ids[i%len(ids)], exp, time.Time{}, backend.Token{}); err != nil {
 			b.Fatal(err)
 		}
 		i += 7

@@ -5,13 +5,13 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/x/bsonx/bsoncore"
@@ -32,21 +32,34 @@ const (
 // connect-mongo stores with stringify: false, the way the Node.js driver
 // serializes the parsed session:
 //
+//   - session.cookie is the object of express-session's Cookie.toJSON()
+//     with every field: originalMaxAge, partitioned, priority, expires,
+//     secure, httpOnly, domain, path, sameSite in this order, those the
+//     JSON leaves out (undefined in JavaScript) as null, as the Node.js
+//     driver writes them; members of other names follow;
 //   - session.cookie.expires, when it is an ISO 8601 date string, becomes a
 //     BSON date (express-session's cookie holds a Date there);
-//   - a number with an integral value in the int32 range becomes an int32,
-//     any other number a double (so 1.0 and 1e2 are stored as int32 1 and
-//     100, 2⁴⁰ as a double);
+//   - a number is stored so that it reads back as the same number: an
+//     integer in the int32 range as an int32 (1, 1.0 and 1e2 alike), other
+//     integers as a double when a double reads back as the same integer
+//     (2592000000), else as an int64 (9007199254740993); other numbers as
+//     a double (0.5), -0 as a negative-zero double;
 //   - strings, booleans, null, objects and arrays map to their BSON
 //     counterparts, keys in the order of the text.
 //
 // Keys that MongoDB cannot store, a key containing '.' or a NUL byte or
-// starting with '$' at any depth, are an error, as are duplicate keys,
-// nesting deeper than MongoDB allows and text that is not a JSON object.
-// Every error matches backend.ErrInvalidData.
+// starting with '$' at any depth, are an error, as are numbers that no
+// BSON number holds exactly (1e400, 0.10000000000000000001, integers
+// beyond int64 that no double holds), duplicate keys, nesting deeper than
+// MongoDB allows and text that is not a JSON object in UTF-8. Every error
+// matches backend.ErrInvalidData.
 func JSONToDocument(data []byte) (bson.Raw, error) {
 	if !json.Valid(data) {
 		return nil, invalidf("the session is not valid JSON")
+	}
+	if !utf8.Valid(data) {
+		// encoding/json would read each invalid byte as U+FFFD.
+		return nil, invalidf("the session is not UTF-8 text")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
@@ -156,6 +169,9 @@ func (r *jsonReader) value(dst []byte, key, path string, depth int) ([]byte, err
 		switch v {
 		case '{':
 			dst = bsoncore.AppendHeader(dst, bsoncore.TypeEmbeddedDocument, key)
+			if path == "cookie" {
+				return r.cookie(dst, depth+1)
+			}
 			return r.object(dst, path, depth+1)
 		case '[':
 			dst = bsoncore.AppendHeader(dst, bsoncore.TypeArray, key)
@@ -170,27 +186,13 @@ func (r *jsonReader) value(dst []byte, key, path string, depth int) ([]byte, err
 		}
 		return bsoncore.AppendStringElement(dst, key, v), nil
 	case json.Number:
-		return appendNumberElement(dst, key, string(v)), nil
+		return appendNumberElement(dst, key, string(v), path)
 	case bool:
 		return bsoncore.AppendBooleanElement(dst, key, v), nil
 	case nil:
 		return bsoncore.AppendNullElement(dst, key), nil
 	}
 	return nil, invalidf("%s: unexpected %T", pathName(path), tok)
-}
-
-// appendNumberElement stores a JSON number as the Node.js driver stores
-// the JavaScript number it parses to: int32 when integral and in range,
-// double otherwise.
-func appendNumberElement(dst []byte, key, text string) []byte {
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		f = math.NaN() // unreachable: the text passed json.Valid
-	}
-	if f == math.Trunc(f) && f >= math.MinInt32 && f <= math.MaxInt32 {
-		return bsoncore.AppendInt32Element(dst, key, int32(f))
-	}
-	return bsoncore.AppendDoubleElement(dst, key, f)
 }
 
 func checkKey(path, key string) error {
@@ -226,8 +228,9 @@ func pathName(path string) string {
 //
 //   - a date becomes its Date.prototype.toJSON string
 //     ("2026-11-23T13:25:38.959Z"; null when out of JavaScript's range);
-//   - int32, int64 and double become numbers, written as JavaScript writes
-//     them (NaN and ±Infinity as null);
+//   - int32 and int64 become numbers, digit for digit; doubles are written
+//     as JavaScript writes them (NaN and ±Infinity as null), except that
+//     negative zero is -0;
 //   - an ObjectId becomes its hex string, binary data its base64 string, a
 //     Decimal128 its decimal string;
 //   - undefined becomes null; JavaScript code and symbols their text; a
@@ -235,12 +238,17 @@ func pathName(path string) string {
 //     {"t":seconds,"i":increment}; MinKey and MaxKey {"$minKey":1} and
 //     {"$maxKey":1}; a DBPointer {"$ref":namespace,"$id":hex};
 //   - strings, booleans, null, documents and arrays map naturally, keys in
-//     stored order.
+//     stored order;
+//   - in the session's cookie, a null field of Cookie.toJSON() other than
+//     originalMaxAge and expires is left out: connect-mongo stores the
+//     fields express-session leaves undefined (partitioned, priority,
+//     secure, domain, sameSite when unset) as null, and express-session's
+//     JSON leaves them out.
 //
 // Malformed BSON is an error matching backend.ErrCorrupt; DocumentToJSON
 // never panics, whatever its input.
 func DocumentToJSON(doc bson.Raw) ([]byte, error) {
-	return appendDocumentJSON(make([]byte, 0, len(doc)+len(doc)/2), doc, false, 1)
+	return appendDocumentJSON(make([]byte, 0, len(doc)+len(doc)/2), doc, kindSession, 1)
 }
 
 func corruptf(format string, args ...any) error {
@@ -249,7 +257,17 @@ func corruptf(format string, args ...any) error {
 
 var errMalformedBSON = corruptf("malformed BSON")
 
-func appendDocumentJSON(dst, doc []byte, array bool, depth int) ([]byte, error) {
+// docKind says how appendDocumentJSON writes a document.
+type docKind int
+
+const (
+	kindObject  docKind = iota // a JSON object
+	kindArray                  // a JSON array
+	kindSession                // the session: an object whose cookie is kindCookie
+	kindCookie                 // the session's cookie: an object without the optional fields that are null
+)
+
+func appendDocumentJSON(dst, doc []byte, kind docKind, depth int) ([]byte, error) {
 	if depth > maxReadDepth {
 		return nil, corruptf("BSON nested more than %d levels deep", maxReadDepth)
 	}
@@ -258,12 +276,12 @@ func appendDocumentJSON(dst, doc []byte, array bool, depth int) ([]byte, error) 
 		return nil, errMalformedBSON
 	}
 	body := doc[4 : length-1]
-	if array {
+	if kind == kindArray {
 		dst = append(dst, '[')
 	} else {
 		dst = append(dst, '{')
 	}
-	for first := true; len(body) > 0; first = false {
+	for first := true; len(body) > 0; {
 		elem, rest, ok := bsoncore.ReadElement(body)
 		if !ok {
 			return nil, errMalformedBSON
@@ -273,19 +291,28 @@ func appendDocumentJSON(dst, doc []byte, array bool, depth int) ([]byte, error) 
 		if err != nil {
 			return nil, errMalformedBSON
 		}
+		t, value := bsoncore.Type(elem[0]), elem[len(key)+2:]
+		if kind == kindCookie && t == bsoncore.TypeNull && optionalCookieField(key) {
+			continue // connect-mongo's null for a field express-session leaves undefined
+		}
 		if !first {
 			dst = append(dst, ',')
 		}
-		if !array {
+		first = false
+		if kind != kindArray {
 			dst = codec.AppendString(dst, string(key))
 			dst = append(dst, ':')
 		}
-		dst, err = appendValueJSON(dst, bsoncore.Type(elem[0]), elem[len(key)+2:], depth)
+		if kind == kindSession && t == bsoncore.TypeEmbeddedDocument && string(key) == "cookie" {
+			dst, err = appendDocumentJSON(dst, value, kindCookie, depth+1)
+		} else {
+			dst, err = appendValueJSON(dst, t, value, depth)
+		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	if array {
+	if kind == kindArray {
 		return append(dst, ']'), nil
 	}
 	return append(dst, '}'), nil
@@ -307,9 +334,9 @@ func appendValueJSON(dst []byte, t bsoncore.Type, data []byte, depth int) ([]byt
 			return codec.AppendString(dst, s), nil
 		}
 	case bsoncore.TypeEmbeddedDocument:
-		return appendDocumentJSON(dst, data, false, depth+1)
+		return appendDocumentJSON(dst, data, kindObject, depth+1)
 	case bsoncore.TypeArray:
-		return appendDocumentJSON(dst, data, true, depth+1)
+		return appendDocumentJSON(dst, data, kindArray, depth+1)
 	case bsoncore.TypeBinary:
 		var b []byte
 		if _, b, _, ok = bsoncore.ReadBinary(data); ok {
@@ -426,12 +453,17 @@ func appendJSDate(dst []byte, ms int64) []byte {
 }
 
 // appendJSNumber appends f as JavaScript's Number.prototype.toString
-// writes it (and so JSON.stringify), with null for NaN and the infinities.
+// writes it (and so JSON.stringify), with null for NaN and the infinities,
+// except that negative zero is -0 (JavaScript writes 0), so that a -0
+// stored by JSONToDocument reads back as written.
 func appendJSNumber(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
 	}
 	if f == 0 {
+		if math.Signbit(f) {
+			return append(dst, '-', '0')
+		}
 		return append(dst, '0')
 	}
 	if f < 0 {
@@ -480,19 +512,4 @@ func appendJSNumber(dst []byte, f float64) []byte {
 		dst = strconv.AppendInt(dst, int64(n-1), 10)
 	}
 	return dst
-}
-
-// unwrapJSONString returns the content of text if text is a JSON string
-// literal (a session double-encoded by a connect-mongo 5 era writer or by
-// kruptein), and text itself otherwise.
-func unwrapJSONString(text []byte) []byte {
-	t := bytes.TrimSpace(text)
-	if len(t) < 2 || t[0] != '"' {
-		return text
-	}
-	var s string
-	if err := json.Unmarshal(t, &s); err != nil {
-		return text
-	}
-	return []byte(s)
 }

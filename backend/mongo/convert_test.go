@@ -1,6 +1,7 @@
 package mongo
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"math"
@@ -23,14 +24,10 @@ func TestJSONToDocumentExpress(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What the Node.js driver stores for connect-mongo with stringify:
-	// false: cookie.expires a Date, small integers int32.
+	// false: Cookie.toJSON() with undefined as null, cookie.expires a
+	// Date, small integers int32.
 	want := bson.D{
-		{Key: "cookie", Value: bson.D{
-			{Key: "originalMaxAge", Value: int32(60000)},
-			{Key: "expires", Value: bson.NewDateTimeFromTime(time.Date(2026, 11, 23, 13, 25, 38, 959e6, time.UTC))},
-			{Key: "httpOnly", Value: true},
-			{Key: "path", Value: "/"},
-		}},
+		{Key: "cookie", Value: expressCookie(int32(60000), bson.NewDateTimeFromTime(time.Date(2026, 11, 23, 13, 25, 38, 959e6, time.UTC)))},
 		{Key: "views", Value: int32(1)},
 	}
 	wantRaw, err := bson.Marshal(want)
@@ -56,17 +53,34 @@ func TestJSONToDocumentTypes(t *testing.T) {
 		want bson.D
 	}{
 		{"browser-session cookie", `{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}}`,
-			bson.D{{Key: "cookie", Value: bson.D{{Key: "originalMaxAge", Value: nil}, {Key: "expires", Value: nil}, {Key: "httpOnly", Value: true}, {Key: "path", Value: "/"}}}}},
+			bson.D{{Key: "cookie", Value: expressCookie(nil, nil)}}},
+		{"full cookie", `{"cookie":{"originalMaxAge":60000,"partitioned":true,"priority":"high","expires":"2026-11-23T13:27:04.152Z","secure":true,"httpOnly":true,"domain":"example.com","path":"/","sameSite":"lax"}}`,
+			bson.D{{Key: "cookie", Value: bson.D{
+				{Key: "originalMaxAge", Value: int32(60000)}, {Key: "partitioned", Value: true}, {Key: "priority", Value: "high"},
+				{Key: "expires", Value: bson.NewDateTimeFromTime(time.Date(2026, 11, 23, 13, 27, 4, 152e6, time.UTC))},
+				{Key: "secure", Value: true}, {Key: "httpOnly", Value: true}, {Key: "domain", Value: "example.com"},
+				{Key: "path", Value: "/"}, {Key: "sameSite", Value: "lax"},
+			}}}},
+		{"cookie fields in another order, and others", `{"cookie":{"path":"/x","x":1,"originalMaxAge":null}}`,
+			bson.D{{Key: "cookie", Value: bson.D{
+				{Key: "originalMaxAge", Value: nil}, {Key: "partitioned", Value: nil}, {Key: "priority", Value: nil},
+				{Key: "expires", Value: nil}, {Key: "secure", Value: nil}, {Key: "httpOnly", Value: nil}, {Key: "domain", Value: nil},
+				{Key: "path", Value: "/x"}, {Key: "sameSite", Value: nil}, {Key: "x", Value: int32(1)},
+			}}}},
 		{"int32 bounds", `{"a":2147483647,"b":-2147483648,"c":2147483648,"d":-2147483649}`,
 			bson.D{{Key: "a", Value: int32(math.MaxInt32)}, {Key: "b", Value: int32(math.MinInt32)}, {Key: "c", Value: float64(2147483648)}, {Key: "d", Value: float64(-2147483649)}}},
-		{"integral spellings", `{"a":1.0,"b":1e2,"c":-0,"d":0.5,"e":1e400}`,
-			bson.D{{Key: "a", Value: int32(1)}, {Key: "b", Value: int32(100)}, {Key: "c", Value: int32(0)}, {Key: "d", Value: 0.5}, {Key: "e", Value: math.Inf(1)}}},
-		{"30 days in ms is a double", `{"cookie":{"originalMaxAge":2592000000}}`,
-			bson.D{{Key: "cookie", Value: bson.D{{Key: "originalMaxAge", Value: float64(2592000000)}}}}},
+		{"integral spellings", `{"a":1.0,"b":1e2,"c":0,"d":0.5,"e":-0,"f":-0.0e7,"g":100e-2}`,
+			bson.D{{Key: "a", Value: int32(1)}, {Key: "b", Value: int32(100)}, {Key: "c", Value: int32(0)}, {Key: "d", Value: 0.5}, {Key: "e", Value: math.Copysign(0, -1)}, {Key: "f", Value: math.Copysign(0, -1)}, {Key: "g", Value: int32(1)}}},
+		{"integers a double holds are doubles", `{"a":2592000000,"b":9007199254740992,"c":-9007199254740992,"d":1e21,"e":1e300}`,
+			bson.D{{Key: "a", Value: float64(2592000000)}, {Key: "b", Value: float64(1 << 53)}, {Key: "c", Value: -float64(1 << 53)}, {Key: "d", Value: 1e21}, {Key: "e", Value: 1e300}}},
+		{"other integers are int64", `{"a":9007199254740993,"b":1541815603606036481,"c":-9223372036854775808,"d":9223372036854775807,"e":4611686018427387904}`,
+			bson.D{{Key: "a", Value: int64(9007199254740993)}, {Key: "b", Value: int64(1541815603606036481)}, {Key: "c", Value: int64(math.MinInt64)}, {Key: "d", Value: int64(math.MaxInt64)}, {Key: "e", Value: int64(1 << 62)}}},
+		{"fractions a double holds", `{"a":0.1,"b":1.5e-7,"c":5e-324,"d":1.7976931348623157e308,"e":0.30000000000000004,"f":1.50}`,
+			bson.D{{Key: "a", Value: 0.1}, {Key: "b", Value: 1.5e-7}, {Key: "c", Value: 5e-324}, {Key: "d", Value: math.MaxFloat64}, {Key: "e", Value: math.Nextafter(0.3, 1)}, {Key: "f", Value: 1.5}}},
 		{"nested", `{"u":{"name":"ann","tags":["a",1,true,null,{"x":[]}]}}`,
 			bson.D{{Key: "u", Value: bson.D{{Key: "name", Value: "ann"}, {Key: "tags", Value: bson.A{"a", int32(1), true, nil, bson.D{{Key: "x", Value: bson.A{}}}}}}}}},
-		{"only cookie.expires is a date", `{"expires":"2026-11-23T13:25:38.959Z","cookie":{"expires":"not a date"},"x":{"cookie":{"expires":"2026-11-23T13:25:38.959Z"}}}`,
-			bson.D{{Key: "expires", Value: "2026-11-23T13:25:38.959Z"}, {Key: "cookie", Value: bson.D{{Key: "expires", Value: "not a date"}}}, {Key: "x", Value: bson.D{{Key: "cookie", Value: bson.D{{Key: "expires", Value: "2026-11-23T13:25:38.959Z"}}}}}}},
+		{"only session.cookie is a cookie", `{"expires":"2026-11-23T13:25:38.959Z","cookie":"not an object","x":{"cookie":{"expires":"2026-11-23T13:25:38.959Z"}}}`,
+			bson.D{{Key: "expires", Value: "2026-11-23T13:25:38.959Z"}, {Key: "cookie", Value: "not an object"}, {Key: "x", Value: bson.D{{Key: "cookie", Value: bson.D{{Key: "expires", Value: "2026-11-23T13:25:38.959Z"}}}}}}},
 		{"unicode and escapes", `{"s":"caf\u00e9 \"q\" \\ \n 😀"}`,
 			bson.D{{Key: "s", Value: "café \"q\" \\ \n 😀"}}},
 		{"empty", `{}`, bson.D{}},
@@ -101,6 +115,16 @@ func TestJSONToDocumentRejects(t *testing.T) {
 		{"not an object", `[1]`, "object"},
 		{"not JSON", `{"a":}`, "JSON"},
 		{"too deep", deep, "levels"},
+		{"not UTF-8", "{\"a\":\"\xff\"}", "UTF-8"},
+		{"beyond a double", `{"cookie":{"path":"/"},"n":1e400}`, "session.n"},
+		{"beyond a double, negative", `{"n":-1e400}`, "range of a double"},
+		{"beyond int64, not a double", `{"n":18446744073709551617}`, "64-bit"},
+		{"2^70 in full", `{"n":1180591620717411303424}`, "64-bit"},
+		{"more precision than a double", `{"n":0.10000000000000000001}`, "0.1"},
+		{"integral only in print", `{"n":2147483647.0000000001}`, "precision"},
+		{"underflow", `{"n":1e-400}`, "precision"},
+		{"huge exponent", `{"n":1e99999999999999999999}`, "range"},
+		{"tiny exponent", `{"n":1e-99999999999999999999}`, "range"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,21 +153,24 @@ func TestDocumentToJSON(t *testing.T) {
 		want string
 	}{
 		{"express document", bson.D{
-			{Key: "cookie", Value: bson.D{
-				{Key: "originalMaxAge", Value: int32(60000)},
-				{Key: "expires", Value: bson.NewDateTimeFromTime(time.Date(2026, 11, 23, 13, 25, 38, 959e6, time.UTC))},
-				{Key: "httpOnly", Value: true},
-				{Key: "domain", Value: nil},
-				{Key: "path", Value: "/"},
-			}},
+			{Key: "cookie", Value: expressCookie(int32(60000), bson.NewDateTimeFromTime(time.Date(2026, 11, 23, 13, 25, 38, 959e6, time.UTC)))},
 			{Key: "views", Value: int32(1)},
-		}, `{"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"domain":null,"path":"/"},"views":1}`},
+		}, expressJSON},
+		{"browser-session cookie", bson.D{{Key: "cookie", Value: expressCookie(nil, nil)}},
+			`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}}`},
+		{"sesh 0 cookie", bson.D{{Key: "cookie", Value: bson.D{{Key: "originalMaxAge", Value: nil}, {Key: "expires", Value: nil}, {Key: "httpOnly", Value: true}, {Key: "path", Value: "/"}}}},
+			`{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"}}`},
+		{"null kept where it is a value", bson.D{
+			{Key: "cookie", Value: bson.D{{Key: "originalMaxAge", Value: nil}, {Key: "httpOnly", Value: nil}, {Key: "expires", Value: nil}, {Key: "path", Value: nil}, {Key: "secure", Value: false}, {Key: "domain", Value: nil}, {Key: "other", Value: nil}}},
+			{Key: "x", Value: bson.D{{Key: "domain", Value: nil}}},
+			{Key: "domain", Value: nil},
+		}, `{"cookie":{"originalMaxAge":null,"expires":null,"secure":false,"other":null},"x":{"domain":null},"domain":null}`},
 		{"numbers", bson.D{
 			{Key: "i32", Value: int32(-7)}, {Key: "i64", Value: int64(1) << 60}, {Key: "d", Value: 0.1},
 			{Key: "big", Value: 1e21}, {Key: "int", Value: 1e20}, {Key: "small", Value: 1.5e-7}, {Key: "s2", Value: 0.000001},
 			{Key: "neg0", Value: math.Copysign(0, -1)}, {Key: "nan", Value: math.NaN()}, {Key: "inf", Value: math.Inf(-1)},
 			{Key: "max", Value: math.MaxFloat64}, {Key: "min", Value: 5e-324}, {Key: "third", Value: 1.0 / 3},
-		}, `{"i32":-7,"i64":1152921504606846976,"d":0.1,"big":1e+21,"int":100000000000000000000,"small":1.5e-7,"s2":0.000001,"neg0":0,"nan":null,"inf":null,"max":1.7976931348623157e+308,"min":5e-324,"third":0.3333333333333333}`},
+		}, `{"i32":-7,"i64":1152921504606846976,"d":0.1,"big":1e+21,"int":100000000000000000000,"small":1.5e-7,"s2":0.000001,"neg0":-0,"nan":null,"inf":null,"max":1.7976931348623157e+308,"min":5e-324,"third":0.3333333333333333}`},
 		{"dates", bson.D{
 			{Key: "epoch", Value: bson.DateTime(0)},
 			{Key: "before", Value: bson.DateTime(-1)},
@@ -226,21 +253,6 @@ func TestDocumentToJSONMalformed(t *testing.T) {
 	}
 }
 
-func TestUnwrapJSONString(t *testing.T) {
-	tests := map[string]string{
-		`{"cookie":{}}`:           `{"cookie":{}}`,
-		`"{\"cookie\":{}}"`:       `{"cookie":{}}`,
-		` "{\"a\":\"\\u00e9\"}" `: `{"a":"\u00e9"}`,
-		`"unterminated`:           `"unterminated`,
-		`""`:                      ``,
-	}
-	for in, want := range tests {
-		if got := string(unwrapJSONString([]byte(in))); got != want {
-			t.Errorf("unwrapJSONString(%s) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // FuzzDocumentToJSON checks that any bytes given as BSON either convert
 // to valid JSON or give an error matching backend.ErrCorrupt, and never
 // panic.
@@ -273,11 +285,16 @@ func FuzzDocumentToJSON(f *testing.F) {
 }
 
 // FuzzJSONToDocument checks that session JSON that converts to BSON reads
-// back as the same JavaScript value.
+// back as the same value: numbers exactly (the same decimal value),
+// cookie.expires as the same instant to the millisecond, and the cookie's
+// null optional fields left out.
 func FuzzJSONToDocument(f *testing.F) {
 	f.Add([]byte(expressJSON))
 	f.Add([]byte(`{"a":[1,2.5,-0,1e300,"x",{"b":null}],"c":true}`))
 	f.Add([]byte(`{"cookie":{"expires":"2026-01-01T00:00:00Z"}}`))
+	f.Add([]byte(`{"cookie":{"originalMaxAge":null,"partitioned":null,"domain":"d","sameSite":null}}`))
+	f.Add([]byte(`{"a":1541815603606036481,"b":9007199254740993,"c":-0,"d":1e400,"e":4611686018427387904,"f":0.1,"g":1e21}`))
+	f.Add([]byte(`{"a":18446744073709551617,"b":0.10000000000000000001,"c":1e-400,"d":-9223372036854775809,"e":2.5e-324}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := JSONToDocument(data)
 		if err != nil {
@@ -290,11 +307,12 @@ func FuzzJSONToDocument(f *testing.F) {
 		if err != nil {
 			t.Fatalf("DocumentToJSON(JSONToDocument(%q)): %v", data, err)
 		}
-		var a, b any
-		if err := json.Unmarshal(data, &a); err != nil {
-			return // a number out of float64's range, which JavaScript reads as Infinity
+		a, err := decodeJSON(data)
+		if err != nil {
+			t.Fatalf("JSONToDocument accepted %q, which encoding/json refuses: %v", data, err)
 		}
-		if err := json.Unmarshal(back, &b); err != nil {
+		b, err := decodeJSON(back)
+		if err != nil {
 			t.Fatalf("round trip of %q gave invalid JSON %q", data, back)
 		}
 		if !sameJS(a, b, "") {
@@ -303,18 +321,34 @@ func FuzzJSONToDocument(f *testing.F) {
 	})
 }
 
-// sameJS compares two decoded JSON values as JavaScript would see them
-// after the BSON round trip: numbers by value (infinities become null),
-// and cookie.expires by instant.
+func decodeJSON(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// sameJS compares two decoded JSON values as the session before and after
+// the BSON round trip: numbers by exact decimal value, cookie.expires by
+// instant to the millisecond, and the cookie's fields null or absent
+// alike (express-session reads both as unset).
 func sameJS(a, b any, path string) bool {
 	switch x := a.(type) {
 	case map[string]any:
 		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
+		if !ok {
+			return false
+		}
+		if path == ".cookie" {
+			x, y = withoutNullCookieFields(x), withoutNullCookieFields(y)
+		}
+		if len(x) != len(y) {
 			return false
 		}
 		for k, v := range x {
-			if !sameJS(v, y[k], path+"."+k) {
+			w, ok := y[k]
+			if !ok || !sameJS(v, w, path+"."+k) {
 				return false
 			}
 		}
@@ -330,9 +364,14 @@ func sameJS(a, b any, path string) bool {
 			}
 		}
 		return true
-	case float64:
-		y, ok := b.(float64)
-		return ok && (x == y)
+	case json.Number:
+		y, ok := b.(json.Number)
+		if !ok {
+			return false
+		}
+		dx, okx := parseDecimal(string(x))
+		dy, oky := parseDecimal(string(y))
+		return okx && oky && dx == dy
 	case string:
 		y, ok := b.(string)
 		if !ok {
@@ -346,4 +385,31 @@ func sameJS(a, b any, path string) bool {
 		return x == y
 	}
 	return a == b
+}
+
+// withoutNullCookieFields returns cookie without its null Cookie fields.
+func withoutNullCookieFields(cookie map[string]any) map[string]any {
+	out := make(map[string]any, len(cookie))
+	for k, v := range cookie {
+		if v != nil || !isCookieField(k) {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// expressCookie is the cookie the Node.js driver stores for connect-mongo
+// with stringify: false, for express-session's default cookie options.
+func expressCookie(originalMaxAge, expires any) bson.D {
+	return bson.D{
+		{Key: "originalMaxAge", Value: originalMaxAge},
+		{Key: "partitioned", Value: nil},
+		{Key: "priority", Value: nil},
+		{Key: "expires", Value: expires},
+		{Key: "secure", Value: nil},
+		{Key: "httpOnly", Value: true},
+		{Key: "domain", Value: nil},
+		{Key: "path", Value: "/"},
+		{Key: "sameSite", Value: nil},
+	}
 }

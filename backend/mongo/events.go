@@ -10,15 +10,15 @@ import (
 type EventKind int
 
 const (
-	// EventCreate: Set or SetIf inserted a new document
-	// (connect-mongo's 'create').
+	// EventCreate: Create stored a new document (connect-mongo's
+	// 'create').
 	EventCreate EventKind = iota + 1
 
-	// EventUpdate: Set replaced an existing document, or SetIf updated
-	// one (connect-mongo's 'update').
+	// EventUpdate: Update or UpdateIf rewrote a document (connect-mongo's
+	// 'update').
 	EventUpdate
 
-	// EventSet: Set or SetIf stored a session; it follows EventCreate or
+	// EventSet: a session was stored; it follows EventCreate or
 	// EventUpdate (connect-mongo's 'set').
 	EventSet
 
@@ -30,16 +30,21 @@ const (
 	EventDestroy
 
 	// EventError: an operation failed; Op names it and Err says why.
-	// Expected outcomes are not errors: a Touch that finds no session
-	// (backend.ErrNotFound), a SetIf that loses (backend.ErrConflict), a
+	// Expected outcomes are not errors: an Update or Touch that finds no
+	// session (backend.ErrNotFound), a Create that finds one
+	// (backend.ErrExists), an UpdateIf that loses (backend.ErrConflict), a
 	// call after Close, and a caller cancelling its context.
 	EventError
 
-	// EventIndex: the TTL index on expires exists (AutoRemoveNative).
+	// EventIndex: the index named Index exists: "expires_1", the TTL index
+	// (AutoRemoveNative), or "seshOwner_1", the index of Owned, created
+	// when the Store first meets an owned session.
 	EventIndex
 
-	// EventFallback: the server refused the TTL index, Err says why, and
-	// the Store now removes expired sessions every AutoRemoveInterval.
+	// EventFallback: the server refused the index named Index, and Err
+	// says why. For "expires_1", the Store now removes expired sessions
+	// every AutoRemoveInterval; for "seshOwner_1", Owned scans the
+	// collection.
 	EventFallback
 
 	// EventSweep: a periodic removal of expired sessions deleted Removed
@@ -84,9 +89,13 @@ type Event struct {
 	// in connect-mongo's events); empty for background work.
 	ID string
 
-	// Op names the operation of an EventError: "get", "set", "setif",
-	// "touch", "destroy", "all", "len", "clear", "index" or "sweep".
+	// Op names the operation of an EventError: "get", "create",
+	// "update", "updateif", "touch", "destroy", "all", "owned", "len",
+	// "clear" or "sweep".
 	Op string
+
+	// Index names the index of an EventIndex or EventFallback.
+	Index string
 
 	// Err is the error of an EventError or EventFallback.
 	Err error

@@ -39,10 +39,13 @@ func ExampleNew() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	http.Handle("/", sessions(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	http.Handle("/", sessions.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := session.FromContext(r.Context())
 		views, _ := session.Get[int](s, "views")
-		s.Set("views", views+1)
+		if err := s.Set("views", views+1); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
 		fmt.Fprintf(w, "views: %d\n", views+1)
 	})))
 	log.Fatal(http.ListenAndServe(":8080", nil))
@@ -57,13 +60,16 @@ func ExampleNew() {
 //	  store: MongoStore.create({
 //	    client,                                   // the app's MongoClient
 //	    dbName: 'myapp',
-//	    stringify: false,
 //	    touchAfter: 3600,
 //	    timestamps: true,
 //	    cryptoAdapter: createWebCryptoAdapter({ secret: process.env.SESSION_KEY }),
 //	    writeOperationOptions: { w: 'majority' },
 //	  }),
 //	}))
+//
+// The middleware encrypts, as connect-mongo's crypto adapter does, and the
+// Store keeps the ciphertext string: FormatString, whatever stringify says
+// (without a crypto adapter, stringify: false is FormatDocument).
 func ExampleNew_express() {
 	client, err := mongo.Connect(options.Client().ApplyURI("mongodb://localhost:27017"))
 	if err != nil {
@@ -71,16 +77,10 @@ func ExampleNew_express() {
 	}
 	defer client.Disconnect(context.Background())
 
-	key, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{os.Getenv("SESSION_KEY")}})
-	if err != nil {
-		log.Fatal(err)
-	}
 	store, err := sessmongo.New(sessmongo.Options{
 		Client:       client, // borrowed: Close leaves it connected
 		Database:     "myapp",
-		Format:       sessmongo.FormatDocument,
 		Timestamps:   true,
-		Cipher:       key,
 		WriteConcern: writeconcern.Majority(),
 	})
 	if err != nil {
@@ -88,13 +88,37 @@ func ExampleNew_express() {
 	}
 	defer store.Close()
 
+	key, err := cipher.NewWebCrypto(cipher.WebCryptoOptions{Secrets: []string{os.Getenv("SESSION_KEY")}})
+	if err != nil {
+		log.Fatal(err)
+	}
 	_, err = middleware.New(middleware.Options{
 		Backend:    store,
 		Secrets:    []string{"keyboard cat"},
 		TouchAfter: time.Hour, // connect-mongo's touchAfter
+		Encryption: middleware.Encryption{Cipher: key},
 	})
 	if err != nil {
 		log.Fatal(err)
+	}
+}
+
+// The sessions a user is signed in with, on every device: the records
+// whose Owner the application set, which the middleware lists with
+// Middleware.Sessions.
+func ExampleStore_Owned() {
+	store, err := sessmongo.New(sessmongo.Options{URI: "mongodb://localhost:27017/myapp"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	for rec, err := range store.Owned(ctx, "user-42") {
+		if err != nil {
+			log.Print(err) // a corrupt session (the listing goes on) or a failure
+			continue
+		}
+		fmt.Println("signed in since", rec.Created.Format(time.DateOnly), "until", rec.Expires.Format(time.DateOnly))
 	}
 }
 
@@ -144,20 +168,23 @@ func ExampleOptions_onEvent() {
 }
 
 // The document FormatDocument stores for an express-session session, as
-// the Node.js driver stores it for connect-mongo's stringify: false.
+// the Node.js driver stores it for connect-mongo's stringify: false, except
+// that an integer no double holds exactly is an int64 rather than a
+// rounded double.
 func ExampleJSONToDocument() {
-	doc, err := sessmongo.JSONToDocument([]byte(`{"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"views":1,"ratio":0.5}`))
+	doc, err := sessmongo.JSONToDocument([]byte(`{"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"views":1,"ratio":0.5,"tweet":1541815603606036481}`))
 	if err != nil {
 		log.Fatal(err)
 	}
 	ext, _ := bson.MarshalExtJSON(doc, true, false)
 	fmt.Println(string(ext))
 	// Output:
-	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"expires":{"$date":{"$numberLong":"1795440338959"}},"httpOnly":true,"path":"/"},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"}}
+	// {"cookie":{"originalMaxAge":{"$numberInt":"60000"},"partitioned":null,"priority":null,"expires":{"$date":{"$numberLong":"1795440338959"}},"secure":null,"httpOnly":true,"domain":null,"path":"/","sameSite":null},"views":{"$numberInt":"1"},"ratio":{"$numberDouble":"0.5"},"tweet":{"$numberLong":"1541815603606036481"}}
 }
 
 // Reading a session that an Express application stored with
-// stringify: false.
+// stringify: false: the cookie's unset fields, null in the document, are
+// left out as express-session's JSON leaves them out.
 func ExampleDocumentToJSON() {
 	doc, _ := bson.Marshal(bson.D{
 		{Key: "cookie", Value: bson.D{
@@ -175,5 +202,5 @@ func ExampleDocumentToJSON() {
 	}
 	fmt.Println(string(text))
 	// Output:
-	// {"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"domain":null,"path":"/"},"user":"65f1a2b3c4d5e6f708192a3b"}
+	// {"cookie":{"originalMaxAge":60000,"expires":"2026-11-23T13:25:38.959Z","httpOnly":true,"path":"/"},"user":"65f1a2b3c4d5e6f708192a3b"}
 }

@@ -14,7 +14,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/seshgo/sesh/backend"
-	"github.com/seshgo/sesh/cipher"
 )
 
 // Defaults of Options.
@@ -40,16 +39,23 @@ const (
 type Format int
 
 const (
-	// FormatString stores the session's JSON text as a string, exactly the
-	// text express-session hands to its store (connect-mongo's default,
-	// stringify: true).
+	// FormatString stores Record.Data as a string: the session's JSON
+	// text, exactly the text express-session hands to its store
+	// (connect-mongo's default, stringify: true), or the ciphertext when
+	// the middleware encrypts sessions, exactly the string connect-mongo's
+	// crypto adapters store. Data must be UTF-8 text, as BSON strings are.
 	FormatString Format = iota
 
 	// FormatDocument stores the session as a BSON sub-document
-	// (connect-mongo's stringify: false): cookie.expires as a BSON date,
-	// numbers as int32 or double; see JSONToDocument. Keys MongoDB cannot
-	// store (with '.' or a leading '$') make Set fail with an error
-	// matching backend.ErrInvalidData.
+	// (connect-mongo's stringify: false), as the Node.js driver writes it:
+	// cookie.expires as a BSON date, the cookie's unset fields as null,
+	// numbers as int32, double or int64; see JSONToDocument. Keys MongoDB
+	// cannot store (with '.' or a leading '$') and numbers no BSON number
+	// holds exactly make writes fail with an error matching
+	// backend.ErrInvalidData. It needs the session's JSON: CheckUsage
+	// refuses it when the middleware encrypts sessions (connect-mongo's
+	// crypto adapters store a ciphertext string whatever stringify says:
+	// use FormatString) or uses another codec.
 	FormatDocument
 )
 
@@ -65,7 +71,8 @@ func (f Format) String() string {
 }
 
 // AutoRemove is how expired sessions are deleted from the collection. Get,
-// Touch, SetIf and All never see an expired session whatever the mode.
+// Update, UpdateIf, Touch, All and Owned never see an expired session
+// whatever the mode.
 type AutoRemove int
 
 const (
@@ -167,9 +174,10 @@ type Options struct {
 	// switching is safe for stored sessions.
 	Format Format
 
-	// Timestamps adds createdAt, set when the document is inserted, and
-	// updatedAt, set by the server on every write and touch
-	// (connect-mongo's timestamps).
+	// Timestamps adds createdAt, set when the document is inserted (to
+	// Record.Created, or the time of the insert), and updatedAt, set on
+	// every write and touch (connect-mongo's timestamps). Without it,
+	// createdAt is written for owned sessions only.
 	Timestamps bool
 
 	// Serialize, if set, returns the value stored in the session field
@@ -179,32 +187,22 @@ type Options struct {
 	Serialize func(data []byte) (any, error)
 
 	// Unserialize, if set, turns the stored session field back into the
-	// session's JSON text (connect-mongo's unserialize). With Cipher set it
-	// receives the decrypted text as a string value. Its errors are
-	// reported wrapped in backend.ErrCorrupt.
+	// session's JSON text (connect-mongo's unserialize). Its errors are
+	// reported wrapped in backend.ErrCorrupt. Serialize and Unserialize
+	// need the session's JSON: CheckUsage refuses them when the middleware
+	// encrypts sessions or uses another codec.
 	Unserialize func(v bson.RawValue) ([]byte, error)
 
 	// TransformID maps a session id to the document's _id
 	// (connect-mongo's transformId), for example to store a hash of the id
 	// rather than the id itself. It is applied to every operation; events
 	// carry the id as given. It must be deterministic and collision-free.
+	// All then yields the stored ids, and Owned declines (an error matching
+	// errors.ErrUnsupported): the session ids cannot be recovered.
 	TransformID func(id string) string
 
-	// Cipher, if set, encrypts the session field (connect-mongo's
-	// cryptoAdapter and crypto; see package cipher for both formats). The
-	// field is then the ciphertext string whatever Format says; _id,
-	// expires and the timestamps stay in clear. On read, a string session
-	// field is decrypted, and a plaintext that is the session JSON
-	// encoded once more as a JSON string is unwrapped, as connect-mongo 6
-	// does. A string that does not decrypt (a session stored in clear, a
-	// wrong key) makes Get fail with an error matching backend.ErrCorrupt
-	// and cipher.ErrDecrypt; a sub-document session stored in clear is
-	// read as is, as connect-mongo reads it. Prefer this option to wrapping
-	// the Store with cipher.Wrap, which cannot work with FormatDocument.
-	Cipher cipher.Cipher
-
-	// WriteConcern is the write concern of every write: Set, SetIf, Touch,
-	// Destroy, Clear and the interval removal (connect-mongo's
+	// WriteConcern is the write concern of every write: Create, Update,
+	// UpdateIf, Touch, Destroy, Clear and the interval removal (connect-mongo's
 	// writeOperationOptions). Default: the client's. An unacknowledged
 	// write concern (w: 0) is refused by New; and if the client's default
 	// is unacknowledged, the Store writes with {w: 1} instead, since it

@@ -67,8 +67,9 @@ func TestServerDownAtStart(t *testing.T) {
 
 	srv.Restart(t)
 	exp := time.Now().Add(time.Hour)
-	eventually(t, 30*time.Second, "Set after the server started", func() error {
-		return s.Set(context.Background(), backend.Record{ID: "x", Data: session(exp, 1), Expires: exp})
+	eventually(t, 30*time.Second, "Create after the server started", func() error {
+		_, err := put(context.Background(), s, backend.Record{ID: "x", Data: session(exp, 1), Expires: exp})
+		return err
 	})
 	if _, ok, err := s.Get(context.Background(), "x"); err != nil || !ok {
 		t.Fatalf("Get after recovery: %v, %v", ok, err)
@@ -92,11 +93,11 @@ func TestServerCrash(t *testing.T) {
 	exp := time.Now().Add(time.Hour)
 	const n = 50
 	for i := range n {
-		if err := s.Set(ctx, backend.Record{ID: fmt.Sprint("s", i), Data: session(exp, i), Expires: exp}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint("s", i), Data: session(exp, i), Expires: exp}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Touch(ctx, backend.Record{ID: "s0", Expires: exp.Add(time.Hour)}); err != nil {
+	if err := s.Touch(ctx, "s0", exp.Add(time.Hour), time.Time{}, backend.Token{}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -113,12 +114,12 @@ func TestServerCrash(t *testing.T) {
 	short, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = s.Set(short, backend.Record{ID: "during", Data: session(exp, 0), Expires: exp})
+	_, err = s.Create(short, backend.Record{ID: "during", Data: session(exp, 0), Expires: exp})
 	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("Set during the outage = %v, want an error matching context.DeadlineExceeded", err)
+		t.Errorf("Create during the outage = %v, want an error matching context.DeadlineExceeded", err)
 	}
 	if elapsed := time.Since(start); elapsed > 5*time.Second {
-		t.Errorf("Set with a 300ms deadline took %v", elapsed)
+		t.Errorf("Create with a 300ms deadline took %v", elapsed)
 	}
 	// A cancelled request stops waiting at once.
 	cctx, ccancel := context.WithCancel(context.Background())
@@ -145,7 +146,7 @@ func TestServerCrash(t *testing.T) {
 			t.Errorf("the touch before the crash was lost: expires %v", rec.Expires)
 		}
 	}
-	if err := s.Set(ctx, backend.Record{ID: "after", Data: session(exp, 1), Expires: exp}); err != nil {
-		t.Errorf("Set after the restart: %v", err)
+	if _, err := s.Create(ctx, backend.Record{ID: "after", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Errorf("Create after the restart: %v", err)
 	}
 }

@@ -110,8 +110,8 @@ func TestUnacknowledgedClientIsOverridden(t *testing.T) {
 			for i := range 20 {
 				id := fmt.Sprint("w", i)
 				data := session(exp, i)
-				if err := s.Set(ctxT(t), backend.Record{ID: id, Data: data, Expires: exp}); err != nil {
-					t.Fatalf("Set %d: %v", i, err)
+				if _, err := s.Create(ctxT(t), backend.Record{ID: id, Data: data, Expires: exp}); err != nil {
+					t.Fatalf("Create %d: %v", i, err)
 				}
 				rec, ok, err := s.Get(ctxT(t), id)
 				if err != nil || !ok || string(rec.Data) != string(data) {
@@ -128,101 +128,63 @@ func TestUnacknowledgedClientIsOverridden(t *testing.T) {
 	}
 }
 
-func TestSetIf(t *testing.T) {
+// Create inserts, replaces a session that expired but is still stored,
+// and refuses a live one; Update never writes back a session that is gone.
+func TestCreateAndUpdate(t *testing.T) {
 	env := newEnv(t)
-	s := env.open(t, Options{Timestamps: true})
-	s.setIfAnyServer = true // these calls do not race
+	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled})
 	ctx := ctxT(t)
 	exp := time.Now().Add(time.Hour)
-	rec := func(views int) backend.Record {
-		return backend.Record{ID: "si", Data: session(exp, views), Expires: exp}
-	}
-	stored := func() (string, int64) {
-		doc := env.raw(t, "si")
-		if doc == nil {
-			return "", -1
-		}
-		v, _ := doc.Lookup("seshVersion").AsInt64OK()
-		return doc.Lookup("session").StringValue(), v
-	}
-	conflict := func(err error, what string) {
-		t.Helper()
-		if !errors.Is(err, backend.ErrConflict) {
-			t.Fatalf("%s: %v, want an error matching backend.ErrConflict", what, err)
-		}
-	}
-
-	conflict(s.SetIf(ctx, rec(1), 0, false), "SetIf(want 0, not created) with nothing stored")
-	if env.raw(t, "si") != nil {
-		t.Fatal("a conflicting SetIf stored a document")
-	}
-	if err := s.SetIf(ctx, rec(1), 0, true); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "a", Data: session(exp, 1), Expires: exp}); err != nil {
 		t.Fatal(err)
 	}
-	if data, v := stored(); data != string(rec(1).Data) || v != 1 {
-		t.Fatalf("after create: %s v%d", data, v)
+	before := env.raw(t, "a")
+	if _, err := s.Create(ctx, backend.Record{ID: "a", Data: session(exp, 2), Expires: exp}); !errors.Is(err, backend.ErrExists) {
+		t.Fatalf("Create over a live session = %v, want ErrExists", err)
 	}
-	conflict(s.SetIf(ctx, rec(2), 0, true), "a second create")
-	conflict(s.SetIf(ctx, rec(2), 0, false), "want 0 on a versioned record")
-	conflict(s.SetIf(ctx, rec(2), 2, false), "want 2 on version 1")
-	if data, v := stored(); data != string(rec(1).Data) || v != 1 {
-		t.Fatalf("conflicts changed the record: %s v%d", data, v)
+	if after := env.raw(t, "a"); string(after) != string(before) {
+		t.Errorf("a refused Create changed the document: %v", after)
 	}
-	if err := s.SetIf(ctx, rec(3), 1, false); err != nil {
-		t.Fatal(err)
-	}
-	if data, v := stored(); data != string(rec(3).Data) || v != 2 {
-		t.Fatalf("after SetIf(want 1): %s v%d", data, v)
-	}
-	got, _, err := s.Get(ctx, "si")
-	if err != nil || got.Version != 2 {
-		t.Fatalf("Get: Version %d, %v", got.Version, err)
-	}
-
-	// A record stored by Set (or by connect-mongo) has no version: want 0.
-	if err := s.Set(ctx, backend.Record{ID: "plain", Data: session(exp, 1), Expires: exp}); err != nil {
-		t.Fatal(err)
-	}
-	conflict(s.SetIf(ctx, backend.Record{ID: "plain", Data: session(exp, 2), Expires: exp}, 1, false), "want 1 on an unversioned record")
-	if err := s.SetIf(ctx, backend.Record{ID: "plain", Data: session(exp, 2), Expires: exp}, 0, false); err != nil {
-		t.Fatal(err)
-	}
-
-	// An expired record is missing: not updatable, but replaceable by a
-	// create.
+	// An expired document the server has not removed yet is replaced,
+	// fields of its own included.
 	past := time.Now().Add(-time.Minute)
-	env.insert(t, bson.D{{Key: "_id", Value: "old"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}, {Key: "seshVersion", Value: int64(4)}, {Key: "lastModified", Value: past}})
-	conflict(s.SetIf(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}, 4, false), "SetIf on an expired record")
-	if err := s.SetIf(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}, 0, true); err != nil {
-		t.Fatalf("create over an expired record: %v", err)
+	env.insert(t, bson.D{{Key: "_id", Value: "old"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}, {Key: "lastModified", Value: past}, {Key: "seshVersion", Value: int64(4)}})
+	if _, err := s.Create(ctx, backend.Record{ID: "old", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Create over an expired session: %v", err)
 	}
-	doc := env.raw(t, "old")
-	wantKeys(t, doc, "_id", "session", "expires", "createdAt", "updatedAt", "seshVersion")
-	if v := doc.Lookup("seshVersion").Int64(); v != 1 {
-		t.Errorf("seshVersion %d after replacing an expired record, want 1", v)
+	wantKeys(t, env.raw(t, "old"), "_id", "session", "expires")
+	// So is one whose expires is not a date, which Get reports missing.
+	env.insert(t, bson.D{{Key: "_id", Value: "strexp"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: "tomorrow"}})
+	if _, err := s.Create(ctx, backend.Record{ID: "strexp", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Create over a session with a string expires: %v", err)
 	}
-}
-
-// TestSetIfFerretDB checks that SetIf refuses to pretend on FerretDB,
-// whose updates are not atomic.
-func TestSetIfFerretDB(t *testing.T) {
-	env := newEnv(t)
-	if !env.isFerretDB(t) {
-		t.Skip("the server is not FerretDB")
+	// But a document without expires is live, as connect-mongo reads it.
+	env.insert(t, bson.D{{Key: "_id", Value: "noexp"}, {Key: "session", Value: "{}"}})
+	if _, err := s.Create(ctx, backend.Record{ID: "noexp", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrExists) {
+		t.Fatalf("Create over a session without expires = %v, want ErrExists", err)
 	}
-	rec := newRecorder()
-	s := env.open(t, Options{OnEvent: rec.on})
-	exp := time.Now().Add(time.Hour)
-	for _, created := range []bool{true, false} {
-		err := s.SetIf(ctxT(t), backend.Record{ID: "f", Data: session(exp, 1), Expires: exp}, 0, created)
-		if !errors.Is(err, errors.ErrUnsupported) || !strings.Contains(err.Error(), "FerretDB") {
-			t.Errorf("SetIf(created %v) = %v, want an error matching errors.ErrUnsupported naming FerretDB", created, err)
-		}
+	// A signed-out session is never written back.
+	rec, _, err := s.Get(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if env.raw(t, "f") != nil {
-		t.Error("SetIf stored a document")
+	if err := s.Destroy(ctx, "a"); err != nil {
+		t.Fatal(err)
 	}
-	rec.wait(t, 5*time.Second, "setif error", func(ev Event) bool { return ev.Kind == EventError && ev.Op == "setif" })
+	if _, err := s.Update(ctx, rec); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("Update after Destroy = %v, want ErrNotFound", err)
+	}
+	if env.raw(t, "a") != nil {
+		t.Error("Update after Destroy stored the session again")
+	}
+	// Nor is an expired one revived.
+	if _, err := s.Update(ctx, backend.Record{ID: "gone", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatal(err)
+	}
+	env.insert(t, bson.D{{Key: "_id", Value: "expired"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
+	if _, err := s.Update(ctx, backend.Record{ID: "expired", Data: session(exp, 1), Expires: exp}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatalf("Update of an expired session = %v, want ErrNotFound", err)
+	}
 }
 
 func TestTouchDoesNotReviveExpired(t *testing.T) {
@@ -230,7 +192,7 @@ func TestTouchDoesNotReviveExpired(t *testing.T) {
 	s := env.open(t, Options{})
 	past := time.Now().Add(-time.Second).Truncate(time.Millisecond)
 	env.insert(t, bson.D{{Key: "_id", Value: "dead"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
-	err := s.Touch(ctxT(t), backend.Record{ID: "dead", Expires: time.Now().Add(time.Hour)})
+	err := s.Touch(ctxT(t), "dead", time.Now().Add(time.Hour), time.Time{}, backend.Token{})
 	if !errors.Is(err, backend.ErrNotFound) {
 		t.Fatalf("Touch of an expired document = %v, want ErrNotFound", err)
 	}
@@ -241,7 +203,7 @@ func TestTouchDoesNotReviveExpired(t *testing.T) {
 	// touchable.
 	env.insert(t, bson.D{{Key: "_id", Value: "noexp"}, {Key: "session", Value: "{}"}})
 	exp := time.Now().Add(time.Hour).Truncate(time.Millisecond)
-	if err := s.Touch(ctxT(t), backend.Record{ID: "noexp", Expires: exp}); err != nil {
+	if err := s.Touch(ctxT(t), "noexp", exp, time.Time{}, backend.Token{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := dateOf(t, env.raw(t, "noexp"), "expires"); !got.Equal(exp) {
@@ -264,7 +226,7 @@ func TestTooLarge(t *testing.T) {
 	s := env.open(t, Options{})
 	ctx := ctxT(t)
 	small := session(time.Time{}, 1)
-	if err := s.Set(ctx, backend.Record{ID: "big", Data: small}); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "big", Data: small}); err != nil {
 		t.Fatal(err)
 	}
 	// The document: 4 + 1 bytes of framing; _id "big" 1+4+4+3+1; session
@@ -272,30 +234,45 @@ func TestTooLarge(t *testing.T) {
 	overhead := 5 + (1 + 4 + 4 + 3 + 1) + (1 + 8 + 4 + 1) + (1 + 8 + 8)
 	max := MaxDocumentSize - overhead
 	for _, n := range []int{max + 1, 17 << 20} {
-		err := s.Set(ctx, backend.Record{ID: "big", Data: bigSession(t, n)})
+		_, err := s.Update(ctx, backend.Record{ID: "big", Data: bigSession(t, n)})
 		if !errors.Is(err, backend.ErrTooLarge) {
-			t.Fatalf("Set of %d bytes = %v, want ErrTooLarge", n, err)
+			t.Fatalf("Update of %d bytes = %v, want ErrTooLarge", n, err)
+		}
+		if _, err := s.Create(ctx, backend.Record{ID: "big-new", Data: bigSession(t, n)}); !errors.Is(err, backend.ErrTooLarge) {
+			t.Fatalf("Create of %d bytes = %v, want ErrTooLarge", n, err)
 		}
 		if !strings.Contains(err.Error(), "16777216") {
 			t.Errorf("error %q does not state the limit", err)
 		}
 	}
 	if got := env.raw(t, "big").Lookup("session").StringValue(); got != string(small) {
-		t.Fatalf("a refused Set changed the stored session to %.80s…", got)
+		t.Fatalf("a refused Update changed the stored session to %.80s…", got)
+	}
+	if env.raw(t, "big-new") != nil {
+		t.Fatal("a refused Create stored a document")
 	}
 	// The largest document MongoDB stores is accepted.
-	if err := s.Set(ctx, backend.Record{ID: "big", Data: bigSession(t, max)}); err != nil {
-		t.Fatalf("Set of a document of exactly %d bytes: %v", MaxDocumentSize, err)
+	tok, err := s.Update(ctx, backend.Record{ID: "big", Data: bigSession(t, max)})
+	if err != nil {
+		t.Fatalf("Update to a document of exactly %d bytes: %v", MaxDocumentSize, err)
 	}
 	raw := env.raw(t, "big")
 	if len(raw) != MaxDocumentSize {
 		t.Errorf("stored document is %d bytes, want %d (size accounting is off)", len(raw), MaxDocumentSize)
 	}
-	// SetIf counts its seshVersion field too.
-	s.setIfAnyServer = true
-	err := s.SetIf(ctx, backend.Record{ID: "big2", Data: bigSession(t, max)}, 0, true)
-	if !errors.Is(err, backend.ErrTooLarge) {
-		t.Errorf("SetIf of a maximal session plus seshVersion = %v, want ErrTooLarge", err)
+	// An owner is counted too.
+	if _, err := s.Update(ctx, backend.Record{ID: "big", Data: bigSession(t, max), Owner: "ann"}); !errors.Is(err, backend.ErrTooLarge) {
+		t.Errorf("Update of a maximal session plus an owner = %v, want ErrTooLarge", err)
+	}
+	// A conditional write sends the session as read and as written in one
+	// statement: both must fit in 16 MiB together.
+	s.updateIfAnyServer = true
+	_, err = s.UpdateIf(ctx, backend.Record{ID: "big", Data: session(time.Time{}, 1), Token: tok})
+	if !errors.Is(err, backend.ErrTooLarge) || !strings.Contains(err.Error(), "conditional") {
+		t.Errorf("UpdateIf of a maximal session = %v, want ErrTooLarge explaining the conditional write", err)
+	}
+	if len(env.raw(t, "big")) != MaxDocumentSize {
+		t.Error("a refused UpdateIf changed the document")
 	}
 }
 
@@ -306,7 +283,7 @@ func TestInvalidKeysInDocumentFormat(t *testing.T) {
 	ctx := ctxT(t)
 	exp := time.Now().Add(time.Hour)
 	good := session(exp, 1)
-	if err := s.Set(ctx, backend.Record{ID: "k", Data: good, Expires: exp}); err != nil {
+	if _, err := s.Create(ctx, backend.Record{ID: "k", Data: good, Expires: exp}); err != nil {
 		t.Fatal(err)
 	}
 	before := env.raw(t, "k")
@@ -316,9 +293,9 @@ func TestInvalidKeysInDocumentFormat(t *testing.T) {
 		`{"cookie":{"path":"/"},"prefs":{"list":[{"a.b":1}]}}`,
 		`{"cookie":{"path":"/"},"q":{"$gt":""}}`,
 	} {
-		err := s.Set(ctx, backend.Record{ID: "k", Data: []byte(bad), Expires: exp})
+		_, err := s.Update(ctx, backend.Record{ID: "k", Data: []byte(bad), Expires: exp})
 		if !errors.Is(err, backend.ErrInvalidData) {
-			t.Errorf("Set(%s) = %v, want ErrInvalidData", bad, err)
+			t.Errorf("Update(%s) = %v, want ErrInvalidData", bad, err)
 		}
 	}
 	if after := env.raw(t, "k"); string(after) != string(before) {
@@ -326,13 +303,13 @@ func TestInvalidKeysInDocumentFormat(t *testing.T) {
 	}
 	// The string format stores such keys, as connect-mongo's default does.
 	str := env.open(t, Options{Collection: "str"})
-	if err := str.Set(ctx, backend.Record{ID: "k", Data: []byte(`{"cookie":{"path":"/"},"user.name":"ann"}`), Expires: exp}); err != nil {
+	if _, err := str.Create(ctx, backend.Record{ID: "k", Data: []byte(`{"cookie":{"path":"/"},"user.name":"ann"}`), Expires: exp}); err != nil {
 		t.Errorf("string format: %v", err)
 	}
 	s.Close()
 	var errs int
 	for _, ev := range rec.all() {
-		if ev.Kind == EventError && ev.Op == "set" && errors.Is(ev.Err, backend.ErrInvalidData) {
+		if ev.Kind == EventError && ev.Op == "update" && errors.Is(ev.Err, backend.ErrInvalidData) {
 			errs++
 		}
 	}
@@ -348,33 +325,40 @@ func TestEvents(t *testing.T) {
 	ctx := ctxT(t)
 	exp := time.Now().Add(time.Hour)
 	r := backend.Record{ID: "ev", Data: session(exp, 1), Expires: exp}
-	must := func(err error) {
+	must := func(_ backend.Token, err error) {
 		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
-	must(s.Set(ctx, r))
-	must(s.Set(ctx, r))
-	must(s.Touch(ctx, r))
-	if err := s.Touch(ctx, backend.Record{ID: "nope"}); !errors.Is(err, backend.ErrNotFound) {
+	must(s.Create(ctx, r))
+	must(s.Update(ctx, r))
+	must(backend.Token{}, s.Touch(ctx, "ev", exp, time.Time{}, backend.Token{}))
+	// Expected outcomes of the contract are not errors.
+	if err := s.Touch(ctx, "nope", exp, time.Time{}, backend.Token{}); !errors.Is(err, backend.ErrNotFound) {
 		t.Fatal(err)
 	}
-	must(s.Destroy(ctx, "ev"))
-	if err := s.Set(ctx, backend.Record{ID: "bad", Data: []byte(`{"a.b":1}`)}); err == nil {
-		t.Fatal("Set of an invalid key succeeded")
+	if _, err := s.Update(ctx, backend.Record{ID: "nope", Data: r.Data}); !errors.Is(err, backend.ErrNotFound) {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(ctx, r); !errors.Is(err, backend.ErrExists) {
+		t.Fatal(err)
+	}
+	must(backend.Token{}, s.Destroy(ctx, "ev"))
+	if _, err := s.Create(ctx, backend.Record{ID: "bad", Data: []byte(`{"a.b":1}`)}); err == nil {
+		t.Fatal("Create of an invalid key succeeded")
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	_ = s.Destroy(cancelled, "ev")
-	must(s.Close())
-	_ = s.Set(ctx, r) // after Close: ErrClosed, no event
+	must(backend.Token{}, s.Close())
+	_, _ = s.Create(ctx, r) // after Close: ErrClosed, no event
 
 	var got []string
 	for _, ev := range rec.all() {
 		got = append(got, ev.Kind.String()+":"+ev.ID+":"+ev.Op)
 	}
-	want := []string{"create:ev:", "set:ev:", "update:ev:", "set:ev:", "touch:ev:", "destroy:ev:", "error:bad:set"}
+	want := []string{"create:ev:", "set:ev:", "update:ev:", "set:ev:", "touch:ev:", "destroy:ev:", "error:bad:create"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("events\n got %v\nwant %v", got, want)
 	}
@@ -426,13 +410,13 @@ func TestBorrowedClientsStayConnected(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			s := env.open(t, opts)
 			exp := time.Now().Add(time.Hour)
-			if err := s.Set(ctxT(t), backend.Record{ID: "b", Data: session(exp, 1), Expires: exp}); err != nil {
+			if _, err := s.Create(ctxT(t), backend.Record{ID: name, Data: session(exp, 1), Expires: exp}); err != nil {
 				t.Fatal(err)
 			}
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := s.Get(ctxT(t), "b"); !errors.Is(err, backend.ErrClosed) {
+			if _, _, err := s.Get(ctxT(t), name); !errors.Is(err, backend.ErrClosed) {
 				t.Errorf("Get after Close = %v, want ErrClosed", err)
 			}
 			// The application's client still works.
@@ -508,8 +492,8 @@ func TestLazyConnect(t *testing.T) {
 	// The failure is not kept: once Connect works, so does the Store.
 	fail.Store(false)
 	exp := time.Now().Add(time.Hour)
-	if err := s.Set(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1), Expires: exp}); err != nil {
-		t.Fatalf("Set after Connect recovered: %v", err)
+	if _, err := s.Create(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1), Expires: exp}); err != nil {
+		t.Fatalf("Create after Connect recovered: %v", err)
 	}
 	before := calls.Load()
 	if _, ok, err := s.Get(ctxT(t), "x"); err != nil || !ok {
@@ -549,7 +533,7 @@ func TestAutoRemove(t *testing.T) {
 		past := time.Now().Add(-time.Minute)
 		env.insert(t, bson.D{{Key: "_id", Value: "gone"}, {Key: "session", Value: "{}"}, {Key: "expires", Value: past}})
 		exp := time.Now().Add(time.Hour)
-		if err := s.Set(ctxT(t), backend.Record{ID: "live", Data: session(exp, 1), Expires: exp}); err != nil {
+		if _, err := s.Create(ctxT(t), backend.Record{ID: "live", Data: session(exp, 1), Expires: exp}); err != nil {
 			t.Fatal(err)
 		}
 		rec.wait(t, 10*time.Second, "sweep removing a document", func(ev Event) bool { return ev.Kind == EventSweep && ev.Removed > 0 })
@@ -603,7 +587,7 @@ func TestAutoRemoveDisabledCreatesNothing(t *testing.T) {
 	rec := newRecorder()
 	s := env.open(t, Options{AutoRemove: AutoRemoveDisabled, OnEvent: rec.on})
 	exp := time.Now().Add(time.Hour)
-	if err := s.Set(ctxT(t), backend.Record{ID: "d", Data: session(exp, 1), Expires: exp}); err != nil {
+	if _, err := s.Create(ctxT(t), backend.Record{ID: "d", Data: session(exp, 1), Expires: exp}); err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
@@ -635,7 +619,7 @@ func TestClearKeepsIndexesLenCountsExpired(t *testing.T) {
 	}
 	exp := time.Now().Add(time.Hour)
 	for i := range 3 {
-		if err := s.Set(ctx, backend.Record{ID: fmt.Sprint(i), Data: session(exp, i), Expires: exp}); err != nil {
+		if _, err := s.Create(ctx, backend.Record{ID: fmt.Sprint(i), Data: session(exp, i), Expires: exp}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -683,13 +667,19 @@ func TestConcurrentUse(t *testing.T) {
 				id := fmt.Sprint("c", i%5) // shared among workers
 				data := session(exp, w*100+i)
 				ops := []func() error{
-					func() error { return s.Set(ctx, backend.Record{ID: id, Data: data, Expires: exp}) },
+					func() error {
+						_, err := put(ctx, s, backend.Record{ID: id, Data: data, Expires: exp})
+						if errors.Is(err, backend.ErrNotFound) {
+							return nil // destroyed between Create and Update
+						}
+						return err
+					},
 					func() error {
 						_, _, err := s.Get(ctx, id)
 						return err
 					},
 					func() error {
-						err := s.Touch(ctx, backend.Record{ID: id, Expires: exp, Modified: time.Now()})
+						err := s.Touch(ctx, id, exp, time.Now(), backend.Token{})
 						if errors.Is(err, backend.ErrNotFound) {
 							return nil
 						}
@@ -734,11 +724,12 @@ func TestCallerContextAndClosedStore(t *testing.T) {
 	s.Close()
 	exp := time.Now().Add(time.Hour)
 	for name, err := range map[string]error{
-		"Set":     s.Set(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)}),
-		"Touch":   s.Touch(ctxT(t), backend.Record{ID: "x"}),
-		"Destroy": s.Destroy(ctxT(t), "x"),
-		"SetIf":   s.SetIf(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)}, 0, true),
-		"Clear":   s.Clear(ctxT(t)),
+		"Create":   second(s.Create(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)})),
+		"Update":   second(s.Update(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)})),
+		"UpdateIf": second(s.UpdateIf(ctxT(t), backend.Record{ID: "x", Data: session(exp, 1)})),
+		"Touch":    s.Touch(ctxT(t), "x", exp, time.Time{}, backend.Token{}),
+		"Destroy":  s.Destroy(ctxT(t), "x"),
+		"Clear":    s.Clear(ctxT(t)),
 	} {
 		if !errors.Is(err, backend.ErrClosed) {
 			t.Errorf("%s after Close = %v, want ErrClosed", name, err)
@@ -749,4 +740,11 @@ func TestCallerContextAndClosedStore(t *testing.T) {
 			t.Errorf("All after Close = %v, want ErrClosed", err)
 		}
 	}
+	for _, err := range s.Owned(ctxT(t), "ann") {
+		if !errors.Is(err, backend.ErrClosed) {
+			t.Errorf("Owned after Close = %v, want ErrClosed", err)
+		}
+	}
 }
+
+func second[T any](_ T, err error) error { return err }

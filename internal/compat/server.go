@@ -126,7 +126,9 @@ func openMongo(c Config, logger *slog.Logger) (backend.Backend, error) {
 		OperationTimeout:   c.OpTimeout,
 		Logger:             logger,
 	}
-	if !c.Stringify {
+	if !c.Stringify && c.CryptoSecret == "" {
+		// With a crypto adapter connect-mongo stores the ciphertext as a
+		// string whatever stringify says; so does sesh, in FormatString.
 		o.Format = mongo.FormatDocument
 	}
 	switch c.AutoRemove {
