@@ -40,14 +40,17 @@ type Result struct {
 	Seconds float64 `json:"seconds"`
 	// Unsupported is the backend's refusal, for an operation it declines.
 	Unsupported string `json:"unsupported,omitempty"`
-	// The heap while the operation ran: live heap after a collection just
-	// before it started, and the peaks of the heap's objects (live or not
-	// yet swept) and of the live heap (as of the latest collection),
-	// sampled every sampleEvery records.
+	// The heap while the operation ran. HeapBefore is the live heap
+	// after a collection just before it started. A first pass, timed,
+	// samples the heap's objects (live or not yet swept) every
+	// sampleEvery records without stopping the world: HeapPeak. A second
+	// pass, not timed, collects garbage every liveEvery records and
+	// measures the live heap: LivePeak, what the iteration holds.
 	HeapBefore   uint64 `json:"heapBefore"`
 	HeapPeak     uint64 `json:"heapPeak"`
 	LivePeak     uint64 `json:"livePeak"`
 	HeapSamples  int    `json:"heapSamples"`
+	LiveSamples  int    `json:"liveSamples"`
 	StoreRecords int    `json:"storeRecords"` // what Len said
 }
 
@@ -115,49 +118,82 @@ func measureAll(ctx context.Context, name string, b backend.Backend) []Result {
 		results = append(results, r)
 	}
 	if l, ok := b.(backend.Lister); ok {
-		r := stream(ctx, l.All(ctx))
+		r := stream(func() iter.Seq2[backend.Record, error] { return l.All(ctx) })
 		r.Backend, r.Op, r.StoreRecords = name, "all", n
 		results = append(results, r)
 	}
 	if o, ok := b.(backend.Owners); ok {
-		r := stream(ctx, o.Owned(ctx, heavy))
+		r := stream(func() iter.Seq2[backend.Record, error] { return o.Owned(ctx, heavy) })
 		r.Backend, r.Op, r.StoreRecords = name, "owned", n
 		results = append(results, r)
 	}
 	return results
 }
 
-// sampleEvery is how many records go by between heap samples.
-const sampleEvery = 10000
+// How many records go by between heap samples: without stopping the
+// world in the timed pass, and between collections in the other.
+const (
+	sampleEvery = 10000
+	liveEvery   = 100000
+)
 
-// stream iterates seq to its end, counting records and sampling the heap.
-func stream(ctx context.Context, seq iter.Seq2[backend.Record, error]) Result {
+// stream iterates the sequence seq returns to its end twice: once timed,
+// counting records and sampling the heap's objects; once collecting
+// garbage every liveEvery records to measure the live heap.
+func stream(seq func() iter.Seq2[backend.Record, error]) Result {
 	var r Result
 	r.HeapBefore = liveHeap()
 	var h heap
 	start := time.Now()
-	for _, err := range seq {
-		if err != nil {
-			if errors.Is(err, errors.ErrUnsupported) {
-				r.Unsupported = err.Error()
-				break
-			}
-			r.Errors++
-			if !errors.Is(err, backend.ErrCorrupt) {
-				r.Unsupported = err.Error()
-				break
-			}
-			continue
-		}
-		r.Records++
-		if r.Records%sampleEvery == 0 {
+	r.Records, r.Errors, r.Unsupported = iterate(seq(), func(n int) {
+		if n%sampleEvery == 0 {
 			h.sample()
 		}
-	}
+	})
 	r.Seconds = time.Since(start).Seconds()
 	h.sample()
-	r.HeapPeak, r.LivePeak, r.HeapSamples = h.objectsPeak, h.livePeak, h.samples
+	r.HeapPeak, r.HeapSamples = h.objectsPeak, h.samples
+	if r.Unsupported != "" {
+		return r
+	}
+	sample := func() {
+		r.LivePeak = max(r.LivePeak, liveHeap())
+		r.LiveSamples++
+	}
+	iterate(seq(), func(n int) {
+		if n%liveEvery == 0 {
+			sample()
+		}
+	})
+	// The last sample is taken before the iterator returns: whatever it
+	// held is still referenced.
+	if r.LiveSamples == 0 {
+		iterate(seq(), func(n int) {
+			if n == r.Records/2 {
+				sample()
+			}
+		})
+	}
 	return r
+}
+
+// iterate runs seq to its end, calling each with the count of records so
+// far after each one, and returns the records, the records yielded with
+// ErrCorrupt, and the error that ended it early or the refusal (an error
+// matching errors.ErrUnsupported), if any.
+func iterate(seq iter.Seq2[backend.Record, error], each func(n int)) (records, corrupt int, stopped string) {
+	for _, err := range seq {
+		if err != nil {
+			if errors.Is(err, backend.ErrCorrupt) {
+				corrupt++
+				continue
+			}
+			return records, corrupt, err.Error()
+		}
+		records++
+		each(records)
+	}
+	return records, corrupt, ""
 }
 
 // create adds n sessions through b's Create, from 16 goroutines, owned by

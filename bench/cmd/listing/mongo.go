@@ -1,12 +1,16 @@
 package main
 
 import (
-	"errors"
-
 	"github.com/seshgo/sesh/backend"
+	"github.com/seshgo/sesh/backend/mongo"
 )
 
-// openMongo opens backend/mongo.
+// openMongo opens backend/mongo on the database and collection named,
+// with its expiry index left as the store makes it (AutoRemoveNative).
 func openMongo(c config) (backend.Backend, func(), error) {
-	return nil, nil, errors.New("backend/mongo: not yet")
+	s, err := mongo.New(mongo.Options{URI: c.url, Database: c.db, Collection: c.collection})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { s.Close() }, nil
 }

@@ -17,7 +17,7 @@ import (
 type binaries struct {
 	ferret, compat, scs, limit, bare string
 	listing, memsize                 string
-	micro, benchstat                 string // the micro-benchmarks' test binary, benchstat
+	micro, benchstat                 string           // the micro-benchmarks' test binary, benchstat
 	errs                             map[string]error // by system or program name
 }
 

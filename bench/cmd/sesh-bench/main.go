@@ -66,6 +66,7 @@ type config struct {
 	growthDBs      []string      // databases of the growth suite
 	growthDuration time.Duration // measured time per size
 	seedBudget     time.Duration // bound on seeding one database in the growth suite
+	mongoMax       int           // largest growth size on MongoDB (FerretDB scans)
 	footprintSizes []int         // sessions held in memory by the footprint suite
 	owned          int           // sessions of one owner added before listing
 
@@ -109,6 +110,7 @@ func parseFlags(args []string) (config, error) {
 	growthDBs := fs.String("growth-dbs", strings.Join(growthDBNames, ","), "growth suite: databases, comma-separated")
 	fs.DurationVar(&c.growthDuration, "growth-duration", 10*time.Second, "growth suite: measured time per size")
 	fs.DurationVar(&c.seedBudget, "seed-budget", 15*time.Minute, "growth suite: a size whose seeding would take longer on a database is left out")
+	fs.IntVar(&c.mongoMax, "growth-mongo-max", 100000, "growth suite: largest size on MongoDB; FerretDB's PostgreSQL handler scans the collection for every findOne by _id, so a read's cost grows with it")
 	footprintSizes := fs.String("footprint-sizes", "100000,1000000", "footprint suite: sessions held in memory, ascending; the largest is listed")
 	fs.IntVar(&c.owned, "owned", 10000, "growth and footprint suites: sessions of one owner added to the largest store before listing")
 	systems := fs.String("systems", strings.Join(systemNames(), ","), "contestants to run, comma-separated")

@@ -134,8 +134,8 @@ func renderContestants(b *strings.Builder, cfg config) {
 			"scs runs on mongo-driver v1.17, the others' Go programs on v2.\n")
 	}
 	if cfg.runs(postgresSuite) {
-		p("- PostgreSQL tables: sesh and the limit use the table backend/postgres's CreateTable makes (connect-pg-simple's columns plus owner and created), " +
-			"Express connect-pg-simple's table.sql verbatim, scs the schema its README gives (token, data bytea, expiry timestamptz). " +
+		p("- PostgreSQL tables: sesh and the limit use the table backend/postgres's CreateTable makes (connect-pg-simple's columns plus owner and created), "+
+			"Express connect-pg-simple's table.sql verbatim, scs the schema its README gives (token, data bytea, expiry timestamptz). "+
 			"The Go contestants' pgx pools hold %d connections (pool_max_conns), node-postgres's default pool size.\n", goPoolSize)
 	}
 	if cfg.runs(redisSuite) {

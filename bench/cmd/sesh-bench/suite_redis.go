@@ -130,7 +130,9 @@ func (s *redisStore) put(ctx context.Context, l layout, ids, users []string, exp
 	return err
 }
 
-func (s *redisStore) count(ctx context.Context) (int64, error) { return s.r.client.DBSize(ctx).Result() }
+func (s *redisStore) count(ctx context.Context) (int64, error) {
+	return s.r.client.DBSize(ctx).Result()
+}
 
 func (s *redisStore) drop() {
 	if err := s.r.client.FlushAll(context.Background()).Err(); err != nil {

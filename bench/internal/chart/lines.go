@@ -92,4 +92,3 @@ func (c Lines) xPos(x float64) float64 {
 	frac := (math.Log10(x) - lo) / (hi - lo)
 	return plotLeft + plotWidth*(0.08+0.84*frac)
 }
-
