@@ -34,6 +34,48 @@ type store interface {
 	drop()
 }
 
+// openDB starts the database of suite (mongoSuite, redisSuite or
+// postgresSuite) and returns it with the function that closes it.
+func (h *harness) openDB(ctx context.Context, suite string) (database, func(), error) {
+	switch suite {
+	case mongoSuite:
+		m, err := h.startMongo(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return m, m.close, nil
+	case redisSuite:
+		r, err := h.startRedis(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return r, r.close, nil
+	default:
+		p, err := h.startPostgres(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		return p, p.close, nil
+	}
+}
+
+// dbSuite returns the runner of a database suite: every contestant on
+// one server of that database.
+func (h *harness) dbSuite(suite string) func(context.Context, *results) error {
+	return func(ctx context.Context, res *results) error {
+		db, closeDB, err := h.openDB(ctx, suite)
+		if err != nil {
+			return err
+		}
+		defer closeDB()
+		rows, err := runSuite(ctx, h.cfg, suite, func(sys system) ([]row, error) {
+			return h.runDB(ctx, db, suite, sys)
+		})
+		res.suites[suite] = rows
+		return err
+	}
+}
+
 // seedBatch is how many sessions one bulk insert carries.
 const seedBatch = 2000
 

@@ -91,9 +91,9 @@ func run(ctx context.Context, cfg config) error {
 
 	res := results{suites: map[string][]row{}}
 	suites := map[string]func(context.Context, *results) error{
-		mongoSuite:     h.runMongoSuite,
-		redisSuite:     h.runRedisSuite,
-		postgresSuite:  h.runPostgresSuite,
+		mongoSuite:     h.dbSuite(mongoSuite),
+		redisSuite:     h.dbSuite(redisSuite),
+		postgresSuite:  h.dbSuite(postgresSuite),
 		memorySuite:    h.runMemorySuite,
 		growthSuite:    h.runGrowthSuite,
 		footprintSuite: h.runFootprintSuite,

@@ -59,32 +59,26 @@ func (h *harness) runGrowthSuite(ctx context.Context, res *results) error {
 }
 
 func (h *harness) openGrowthDB(ctx context.Context, name string) (growthDB, error) {
-	switch name {
-	case redisSuite:
-		r, err := h.startRedis(ctx)
-		if err != nil {
-			return growthDB{}, err
-		}
-		return growthDB{db: r, close: r.close, listing: func(store) []string {
-			return []string{"-backend", "redis", "-url", r.server.URL(), "-prefix", expressPrefix}
-		}}, nil
-	case postgresSuite:
-		p, err := h.startPostgres(ctx)
-		if err != nil {
-			return growthDB{}, err
-		}
-		return growthDB{db: p, close: p.close, listing: func(st store) []string {
-			return []string{"-backend", "postgres", "-url", p.server.URL(st.(*pgStore).name), "-table", "session"}
-		}}, nil
-	default:
-		m, err := h.startMongo(ctx)
-		if err != nil {
-			return growthDB{}, err
-		}
-		return growthDB{db: m, close: m.close, listing: func(st store) []string {
-			return []string{"-backend", "mongo", "-url", "mongodb://" + m.ferret.addr + "/", "-db", st.(*mongoStore).db.Name()}
-		}}, nil
+	db, closeDB, err := h.openDB(ctx, name)
+	if err != nil {
+		return growthDB{}, err
 	}
+	g := growthDB{db: db, close: closeDB}
+	switch db := db.(type) {
+	case *redisDB:
+		g.listing = func(store) []string {
+			return []string{"-backend", "redis", "-url", db.server.URL(), "-prefix", expressPrefix}
+		}
+	case *pgDB:
+		g.listing = func(st store) []string {
+			return []string{"-backend", "postgres", "-url", db.server.URL(st.(*pgStore).name), "-table", "session"}
+		}
+	case *mongoDB:
+		g.listing = func(st store) []string {
+			return []string{"-backend", "mongo", "-url", "mongodb://" + db.ferret.addr + "/", "-db", st.(*mongoStore).db.Name()}
+		}
+	}
+	return g, nil
 }
 
 // growOne seeds one database up to each size in turn and measures sesh's

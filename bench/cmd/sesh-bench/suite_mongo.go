@@ -59,20 +59,6 @@ func (m *mongoDB) close() {
 	}
 }
 
-// runMongoSuite measures every contestant on one FerretDB.
-func (h *harness) runMongoSuite(ctx context.Context, res *results) error {
-	m, err := h.startMongo(ctx)
-	if err != nil {
-		return err
-	}
-	defer m.close()
-	rows, err := runSuite(ctx, h.cfg, mongoSuite, func(sys system) ([]row, error) {
-		return h.runDB(ctx, m, mongoSuite, sys)
-	})
-	res.suites[mongoSuite] = rows
-	return err
-}
-
 func (m *mongoDB) snapshot(context.Context) (ops.Counts, error) { return m.proxy.Snapshot(), nil }
 
 func (m *mongoDB) classify(key string) (string, ops.Class) { return ops.Mongo(key) }

@@ -46,20 +46,6 @@ func (h *harness) startPostgres(ctx context.Context) (*pgDB, error) {
 
 func (p *pgDB) close() { p.admin.Close() }
 
-// runPostgresSuite measures every contestant on the private PostgreSQL.
-func (h *harness) runPostgresSuite(ctx context.Context, res *results) error {
-	p, err := h.startPostgres(ctx)
-	if err != nil {
-		return err
-	}
-	defer p.close()
-	rows, err := runSuite(ctx, h.cfg, postgresSuite, func(sys system) ([]row, error) {
-		return h.runDB(ctx, p, postgresSuite, sys)
-	})
-	res.suites[postgresSuite] = rows
-	return err
-}
-
 func (p *pgDB) classify(key string) (string, ops.Class) { return ops.SQL(key) }
 
 func (p *pgDB) cpu() (time.Duration, error) { return p.server.Proc.TreeCPU() }

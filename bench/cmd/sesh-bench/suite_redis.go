@@ -42,20 +42,6 @@ func (h *harness) startRedis(ctx context.Context) (*redisDB, error) {
 
 func (r *redisDB) close() { r.client.Close() }
 
-// runRedisSuite measures every contestant on the private redis-server.
-func (h *harness) runRedisSuite(ctx context.Context, res *results) error {
-	r, err := h.startRedis(ctx)
-	if err != nil {
-		return err
-	}
-	defer r.close()
-	rows, err := runSuite(ctx, h.cfg, redisSuite, func(sys system) ([]row, error) {
-		return h.runDB(ctx, r, redisSuite, sys)
-	})
-	res.suites[redisSuite] = rows
-	return err
-}
-
 func (r *redisDB) classify(key string) (string, ops.Class) { return ops.Redis(key) }
 
 func (r *redisDB) cpu() (time.Duration, error) { return r.server.Proc.CPU() }
