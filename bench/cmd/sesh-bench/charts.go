@@ -62,10 +62,11 @@ func barChart(suite string, rows []row) chart.Bars {
 }
 
 // growthChart draws the read path's p50 (solid) and p99 (dashed) latency
-// per database against the stored sessions.
+// per database against the stored sessions, both axes logarithmic: the
+// databases' latencies are orders of magnitude apart.
 func growthChart(rows []growthRow) chart.Lines {
-	c := chart.Lines{Title: "sesh's read path: latency against stored sessions", XLabel: "stored sessions (logarithmic)",
-		YLabel: "latency (ms, lower is better)", Unit: "ms"}
+	c := chart.Lines{Title: "sesh's read path: latency against stored sessions", XLabel: "stored sessions (log scale)",
+		YLabel: "latency (ms, log scale; lower is better)", Unit: "ms", LogY: true}
 	var dbs []string
 	for _, r := range rows {
 		if !slices.Contains(c.X, float64(r.size)) {

@@ -138,7 +138,7 @@ func TestCharts(t *testing.T) {
 		{db: "mongo", size: 10000, res: load.Result{Requests: 1, P50: 5 * time.Millisecond, P99: 9 * time.Millisecond}},
 		{db: "mongo", size: 100000, err: "left out"},
 	})
-	if len(g.X) != 2 || len(g.Series) != 4 || g.Series[1].Y[1] != 4 || !g.Series[1].Dashed || !math.IsNaN(g.Series[2].Y[1]) || g.Series[2].Color != 1 {
+	if len(g.X) != 2 || len(g.Series) != 4 || !g.LogY || g.Series[1].Y[1] != 4 || !g.Series[1].Dashed || !math.IsNaN(g.Series[2].Y[1]) || g.Series[2].Color != 1 {
 		t.Errorf("lines %+v", g)
 	}
 }

@@ -57,13 +57,18 @@ func (s *svg) close() []byte {
 }
 
 // yAxis draws horizontal grid lines with labels at round values from 0 to
-// top, and the axis label, rotated.
+// top, and the axes.
 func (s *svg) yAxis(top, step float64, label string, format func(float64) string) {
 	for v := 0.0; v <= top*(1+1e-9); v += step {
 		y := yPos(v, top)
 		s.f(`<line x1="%d" y1="%.2f" x2="%d" y2="%.2f" stroke="#dddddd"/>`+"\n", plotLeft, y, plotRight, y)
 		s.f(`<text x="%d" y="%.2f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", plotLeft-6, y, esc(format(v)))
 	}
+	s.axes(label)
+}
+
+// axes draws the left and bottom axis lines and the y axis label, rotated.
+func (s *svg) axes(label string) {
 	s.f(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333333"/>`+"\n", plotLeft, plotTop, plotLeft, plotBottom)
 	s.f(`<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#333333"/>`+"\n", plotLeft, plotBottom, plotRight, plotBottom)
 	s.f(`<text transform="translate(18 %d) rotate(-90)" text-anchor="middle">%s</text>`+"\n", plotTop+plotHeight/2, esc(label))

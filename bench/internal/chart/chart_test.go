@@ -197,3 +197,39 @@ func TestScale(t *testing.T) {
 		}
 	}
 }
+
+// TestLogY puts values a thousand times apart on one chart: each point at
+// its share of the decades between the powers of ten around them.
+func TestLogY(t *testing.T) {
+	c := Lines{
+		Title: "Read latency", XLabel: "stored sessions", YLabel: "latency (ms)", Unit: "ms", LogY: true,
+		X: []float64{1e4, 1e5},
+		Series: []Series{
+			{Name: "redis p50", Y: []float64{0.8, 0.9}},
+			{Name: "mongo p99", Color: 1, Dashed: true, Y: []float64{120, 950}},
+		},
+	}
+	els := parse(t, c.SVG())
+	// From 0.1 to 1000 ms: four decades.
+	var n int
+	for _, e := range els {
+		if e.name != "circle" {
+			continue
+		}
+		n++
+		v := num(t, e, "data-value")
+		want := plotBottom - (math.Log10(v)+1)/4*plotHeight
+		if math.Abs(num(t, e, "cy")-want) > 0.01 {
+			t.Errorf("%s %v: cy %v, want %v", e.attr["data-series"], v, e.attr["cy"], want)
+		}
+	}
+	if n != 4 {
+		t.Errorf("%d points, want 4", n)
+	}
+	all := texts(els)
+	for _, want := range []string{"0.1", "1", "10", "100", "1k"} {
+		if !strings.Contains(all, "\n"+want+"\n") {
+			t.Errorf("no tick %q in:\n%s", want, all)
+		}
+	}
+}
