@@ -13,8 +13,10 @@ import (
 type database interface {
 	// fresh gives sys an empty store of its own.
 	fresh(ctx context.Context, sys system) (store, error)
-	// snapshot returns the operations run on the server so far.
-	snapshot(ctx context.Context) (ops.Counts, error)
+	// snapshot returns the operations run on the server so far: those of
+	// st, where the database can tell stores apart, or every store's (only
+	// the contestant being measured sends any).
+	snapshot(ctx context.Context, st store) (ops.Counts, error)
 	// cpu returns the CPU time the database's processes have used so far.
 	cpu() (time.Duration, error)
 	// classify names and classes the keys of snapshot.
@@ -68,8 +70,8 @@ func (h *harness) dbSuite(suite string) func(context.Context, *results) error {
 			return err
 		}
 		defer closeDB()
-		rows, err := runSuite(ctx, h.cfg, suite, func(sys system) ([]row, error) {
-			return h.runDB(ctx, db, suite, sys)
+		rows, err := h.runSuite(ctx, suite, db, h.cfg.duration, func(sys system) (*contestant, error) {
+			return h.setupDB(ctx, db, suite, sys)
 		})
 		res.suites[suite] = rows
 		return err
@@ -117,13 +119,18 @@ func insertLive(ctx context.Context, st store, n int) ([]string, error) {
 	return cookies, nil
 }
 
-// runDB measures every path of sys on a fresh store of db.
-func (h *harness) runDB(ctx context.Context, db database, suite string, sys system) ([]row, error) {
+// setupDB starts sys on a fresh store of db holding the filler and the
+// live sessions, and checks that it reads them.
+func (h *harness) setupDB(ctx context.Context, db database, suite string, sys system) (_ *contestant, err error) {
 	st, err := db.fresh(ctx, sys)
 	if err != nil {
 		return nil, err
 	}
-	defer st.drop()
+	defer func() {
+		if err != nil {
+			st.drop()
+		}
+	}()
 	if err := fill(ctx, st, sys.layout, h.cfg.seed); err != nil {
 		return nil, err
 	}
@@ -131,13 +138,16 @@ func (h *harness) runDB(ctx context.Context, db database, suite string, sys syst
 	if err != nil {
 		return nil, err
 	}
-	defer stop(sys, p, g)
-
-	var cookies []string
+	c := &contestant{sys: sys, proc: p, gen: g, store: st}
+	defer func() {
+		if err != nil {
+			stop(sys, p, g)
+		}
+	}()
 	if sys.readOnly {
-		cookies, err = insertLive(ctx, st, h.cfg.sessions)
+		c.cookies, err = insertLive(ctx, st, h.cfg.sessions)
 	} else {
-		cookies, err = createSessions(ctx, h.cfg, g)
+		c.cookies, err = createSessions(ctx, h.cfg, g)
 	}
 	if err != nil {
 		return nil, err
@@ -149,8 +159,8 @@ func (h *harness) runDB(ctx context.Context, db database, suite string, sys syst
 	if want := int64(h.cfg.seed + h.cfg.sessions); n != want {
 		return nil, fmt.Errorf("the store holds %d sessions, want %d", n, want)
 	}
-	if err := checkRead(ctx, g, cookies[0]); err != nil {
+	if err := checkRead(ctx, g, c.cookies[0]); err != nil {
 		return nil, err
 	}
-	return h.measure(ctx, sys, p, g, cookies, h.cfg.duration, db)
+	return c, nil
 }

@@ -56,6 +56,7 @@ type config struct {
 	benchDir, root string
 
 	concurrency      int
+	rounds           int // measured windows per path and contestant, interleaved
 	warmup, duration time.Duration
 	memDuration      time.Duration // measured time per path in the in-memory suite
 	seed, sessions   int
@@ -101,6 +102,7 @@ func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("sesh-bench", flag.ContinueOnError)
 	fs.IntVar(&c.concurrency, "concurrency", 32, "concurrent client workers")
 	fs.DurationVar(&c.warmup, "warmup", 2*time.Second, "warm-up before each measured path")
+	fs.IntVar(&c.rounds, "rounds", 5, "windows each path's measured time is cut into, the contestants taking turns, so that a change in the machine's load falls on all alike")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "measured time per path in the database suites")
 	fs.DurationVar(&c.memDuration, "memory-duration", 5*time.Second, "measured time per path in the in-memory suite")
 	fs.IntVar(&c.seed, "seed", 5000, "filler session documents in each contestant's collection")
@@ -154,6 +156,8 @@ func parseFlags(args []string) (config, error) {
 	switch {
 	case c.concurrency < 1:
 		return c, errors.New("-concurrency must be at least 1")
+	case c.rounds < 1:
+		return c, errors.New("-rounds must be at least 1")
 	case c.sessions < c.concurrency:
 		return c, errors.New("-sessions must be at least -concurrency, so that no two workers share a session")
 	case c.duration <= 0 || c.memDuration <= 0 || c.growthDuration <= 0 || c.warmup < 0 || c.seed < 0 || c.owned < 0:

@@ -97,61 +97,6 @@ func stop(sys system, p *proc.Proc, g *load.Generator) {
 	}
 }
 
-// measure runs each path on the started contestant p: a warm-up, then
-// duration measured. With a database (nil in the memory suite), it also
-// counts the database's operations and CPU time.
-func (h *harness) measure(ctx context.Context, sys system, p *proc.Proc, g *load.Generator, cookies []string, duration time.Duration, db database) ([]row, error) {
-	var rows []row
-	runner := load.NewRunner(g, h.cfg.concurrency)
-	for _, path := range paths {
-		if sys.readOnly && path != "read" {
-			rows = append(rows, row{system: sys.name, path: path, skipped: true})
-			continue
-		}
-		target := h.target(path, cookies)
-		runner.Run(ctx, h.cfg.warmup, target)
-		var opsBefore ops.Counts
-		dbBefore := time.Duration(-1)
-		if db != nil {
-			var err error
-			if opsBefore, err = db.snapshot(ctx); err != nil {
-				return nil, fmt.Errorf("counting operations: %w", err)
-			}
-			dbBefore = cpu(db.cpu)
-		}
-		serverCPU, selfCPU, machineCPU := cpu(p.CPU), cpu(proc.SelfCPU), cpu(proc.MachineCPU)
-		res := runner.Run(ctx, duration, target)
-		r := row{
-			system: sys.name, path: path, res: res,
-			serverCPU:  since(cpu(p.CPU), serverCPU),
-			dbCPU:      -1,
-			selfCPU:    since(cpu(proc.SelfCPU), selfCPU),
-			machineCPU: since(cpu(proc.MachineCPU), machineCPU),
-		}
-		if db != nil {
-			r.dbCPU = since(cpu(db.cpu), dbBefore)
-			after, err := db.snapshot(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("counting operations: %w", err)
-			}
-			r.ops, r.classify = after.Sub(opsBefore), db.classify
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		if res.Errors > 0 {
-			r.err = fmt.Sprintf("%d of %d requests failed; first: %s", res.Errors, res.Errors+res.Requests, res.FirstError)
-		}
-		rows = append(rows, r)
-		summary := "server CPU " + perRequest(r.serverCPU, r) + "/req"
-		if db != nil {
-			summary += ", " + opsSummary(r)
-		}
-		logf("%s %s: %.0f req/s, p50 %v, p99 %v, %s", sys.name, path, res.Rate(), res.P50, res.P99, summary)
-	}
-	return rows, nil
-}
-
 // cpu returns what read returns, or -1 if it fails.
 func cpu(read func() (time.Duration, error)) time.Duration {
 	d, err := read()

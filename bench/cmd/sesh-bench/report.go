@@ -27,8 +27,10 @@ func render(cfg config, m machine, res results, took time.Duration) string {
 		p("- Databases: %s.\n", dbs)
 	}
 	if cfg.runsAny(dbSuites...) || cfg.runs(memorySuite) {
-		p("- Load: %d concurrent keep-alive clients on loopback; per path, %v warm-up, then %s. %s\n",
-			cfg.concurrency, cfg.warmup, measuredTimes(cfg), storeContents(cfg))
+		p("- Load: %d concurrent keep-alive clients on loopback. All the contestants of a suite run at once, idle but for the one measured; "+
+			"per path, each gets a %v warm-up, then %s, in %d windows that the contestants take in turn (the order rotating from one round to the next), "+
+			"so that a change in the machine's load falls on all alike. %s\n",
+			cfg.concurrency, cfg.warmup, measuredTimes(cfg), cfg.rounds, storeContents(cfg))
 		p("- Session settings, the same for all: resave false, saveUninitialized false, cookie maxAge 1 h, touchAfter 1 h (sesh everywhere; Express on MongoDB: " +
 			"connect-redis, connect-pg-simple and MemoryStore have no such option, so Express touches on every read there), no expiry sweeps " +
 			"(but that of sesh's memory backend, every minute: no session expires during a run), scs with IdleTimeout 0 (its default: unmodified sessions are not written).\n")
@@ -88,7 +90,7 @@ func databases(cfg config, m machine) string {
 func measuredTimes(cfg config) string {
 	var parts []string
 	if cfg.runsAny(dbSuites...) {
-		parts = append(parts, fmt.Sprintf("%v measured on the databases", cfg.duration))
+		parts = append(parts, fmt.Sprintf("%v measured per contestant on the databases", cfg.duration))
 	}
 	if cfg.runs(memorySuite) {
 		parts = append(parts, fmt.Sprintf("%v measured in memory", cfg.memDuration))

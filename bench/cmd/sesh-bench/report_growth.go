@@ -74,15 +74,15 @@ func renderListing(b *strings.Builder, cfg config, rows []listRow) {
 	p("|---|--:|---|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
 		stored := thousands(float64(r.seeded + cfg.owned))
+		op := map[string]string{"len": "Len", "all": "All", "owned": "Owned"}[r.Op]
 		if r.Unsupported != "" {
-			p("| %s | %s | %s | %s | %.2f s | | | | | declined or failed: %s |\n", r.Backend, stored, r.Op, thousands(float64(r.Records)), r.Seconds, escape(r.Unsupported))
+			p("| %s | %s | %s | %s | %s | | | | | declined or failed: %s |\n", r.Backend, stored, op, thousands(float64(r.Records)), seconds(r.Seconds), escape(r.Unsupported))
 			continue
 		}
 		if r.Op == "len" {
 			p("| %s | %s | Len | %s | %s | | | | | |\n", r.Backend, stored, thousands(float64(r.Records)), seconds(r.Seconds))
 			continue
 		}
-		op := map[string]string{"all": "All", "owned": "Owned"}[r.Op]
 		perRecord := "n/a"
 		if r.Records > 0 {
 			perRecord = fmt.Sprintf("%.2f µs", r.Seconds*1e6/float64(r.Records))

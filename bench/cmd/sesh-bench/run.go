@@ -190,28 +190,3 @@ func (h *harness) stopServers() {
 		h.redis = nil
 	}
 }
-
-// runSuite measures each contestant of -systems that takes part in suite
-// with measure, one after another. A contestant that fails gets failed
-// rows; only the end of ctx ends the suite early.
-func runSuite(ctx context.Context, cfg config, suite string, measure func(system) ([]row, error)) ([]row, error) {
-	var rows []row
-	for _, name := range cfg.systems {
-		sys, _ := systemByName(name)
-		about, ok := sys.about[suite]
-		if !ok {
-			continue
-		}
-		logf("%s (%s): %s", sys.name, suite, about)
-		r, err := measure(sys)
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			logf("%s FAILED: %v", sys.name, err)
-			r = failedRows(sys, err)
-		}
-		rows = append(rows, r...)
-	}
-	return rows, nil
-}

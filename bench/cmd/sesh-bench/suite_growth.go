@@ -66,8 +66,8 @@ func (h *harness) openGrowthDB(ctx context.Context, name string) (growthDB, erro
 	g := growthDB{db: db, close: closeDB}
 	switch db := db.(type) {
 	case *redisDB:
-		g.listing = func(store) []string {
-			return []string{"-backend", "redis", "-url", db.server.URL(), "-prefix", expressPrefix}
+		g.listing = func(st store) []string {
+			return []string{"-backend", "redis", "-url", st.(*redisStore).url(), "-prefix", expressPrefix}
 		}
 	case *pgDB:
 		g.listing = func(st store) []string {
@@ -132,7 +132,7 @@ func (h *harness) growOne(ctx context.Context, name string, g growthDB, sesh sys
 		if n, err := st.count(ctx); err != nil || n != int64(size) {
 			return rows, nil, fmt.Errorf("the store holds %d sessions (%v), want %d", n, err, size)
 		}
-		r := h.measureGrowth(ctx, runner, gen, p, g.db, ids)
+		r := h.measureGrowth(ctx, runner, gen, p, g.db, st, ids)
 		r.db, r.size, r.seeded = name, size, seeded
 		rows = append(rows, r)
 		logf("growth %s %d (seeded in %v): %.0f req/s, p50 %v, p99 %v, %s", name, size, seeded.Round(time.Second),
@@ -168,7 +168,7 @@ func seedLive(ctx context.Context, st store, from, to int) ([]string, error) {
 
 // measureGrowth measures the read path on -sessions sessions drawn at
 // random from all those stored.
-func (h *harness) measureGrowth(ctx context.Context, runner *load.Runner, gen *load.Generator, p procCPU, db database, ids []string) growthRow {
+func (h *harness) measureGrowth(ctx context.Context, runner *load.Runner, gen *load.Generator, p procCPU, db database, st store, ids []string) growthRow {
 	cookies := make([]string, h.cfg.sessions)
 	for i := range cookies {
 		cookies[i] = cookieOf(ids[rand.IntN(len(ids))])
@@ -180,7 +180,7 @@ func (h *harness) measureGrowth(ctx context.Context, runner *load.Runner, gen *l
 	}
 	target := h.target("read", cookies)
 	runner.Run(ctx, h.cfg.warmup, target)
-	before, err := db.snapshot(ctx)
+	before, err := db.snapshot(ctx, st)
 	if err != nil {
 		r.err = err.Error()
 		return r
@@ -188,7 +188,7 @@ func (h *harness) measureGrowth(ctx context.Context, runner *load.Runner, gen *l
 	serverCPU, dbCPU := cpu(p.CPU), cpu(db.cpu)
 	r.res = runner.Run(ctx, h.cfg.growthDuration, target)
 	r.serverCPU, r.dbCPU = since(cpu(p.CPU), serverCPU), since(cpu(db.cpu), dbCPU)
-	if after, err := db.snapshot(ctx); err == nil {
+	if after, err := db.snapshot(ctx, st); err == nil {
 		r.ops, r.classify = after.Sub(before), db.classify
 	}
 	if r.res.Errors > 0 {

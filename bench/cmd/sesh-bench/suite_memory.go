@@ -12,33 +12,30 @@ import (
 // No database is involved, so the libraries' own costs decide the
 // throughput.
 func (h *harness) runMemorySuite(ctx context.Context, res *results) error {
-	rows, err := runSuite(ctx, h.cfg, memorySuite, func(sys system) ([]row, error) {
-		return h.runMemory(ctx, sys)
+	rows, err := h.runSuite(ctx, memorySuite, nil, h.cfg.memDuration, func(sys system) (*contestant, error) {
+		return h.setupMemory(ctx, sys)
 	})
 	res.suites[memorySuite] = rows
 	return err
 }
 
-// runMemory measures every path of sys on its in-memory store. The
-// sessions the read and write paths use are created over HTTP, and the
-// store holds nothing else.
-func (h *harness) runMemory(ctx context.Context, sys system) ([]row, error) {
+// setupMemory starts sys on its in-memory store and creates the sessions
+// the read and write paths use over HTTP; the store holds nothing else.
+func (h *harness) setupMemory(ctx context.Context, sys system) (*contestant, error) {
 	// With no database URL, sesh-compat uses backend/memory.
 	p, g, err := h.start(ctx, sys, memorySuite, append(baseEnv(), "STORE=memory"))
 	if err != nil {
 		return nil, err
 	}
-	defer stop(sys, p, g)
-	cookies, err := createSessions(ctx, h.cfg, g)
+	c := &contestant{sys: sys, proc: p, gen: g}
+	if c.cookies, err = createSessions(ctx, h.cfg, g); err == nil && !sys.stateless {
+		err = checkRead(ctx, g, c.cookies[0])
+	}
 	if err != nil {
+		stop(sys, p, g)
 		return nil, err
 	}
-	if !sys.stateless {
-		if err := checkRead(ctx, g, cookies[0]); err != nil {
-			return nil, err
-		}
-	}
-	return h.measure(ctx, sys, p, g, cookies, h.cfg.memDuration, nil)
+	return c, nil
 }
 
 // createSessions creates -sessions sessions over HTTP, the i-th holding

@@ -24,8 +24,6 @@ const goPoolSize = 10
 type pgDB struct {
 	server *dbserver.Postgres
 	admin  *pgxpool.Pool // the postgres database: creates databases, reads pg_stat_statements
-	// current is the contestant database whose statements snapshot counts.
-	current string
 }
 
 func (h *harness) startPostgres(ctx context.Context) (*pgDB, error) {
@@ -50,12 +48,12 @@ func (p *pgDB) classify(key string) (string, ops.Class) { return ops.SQL(key) }
 
 func (p *pgDB) cpu() (time.Duration, error) { return p.server.Proc.TreeCPU() }
 
-// snapshot reads the calls of each statement run in the current
-// contestant's database from pg_stat_statements, keyed by its normalised
-// text. The harness's own queries run in another database.
-func (p *pgDB) snapshot(ctx context.Context) (ops.Counts, error) {
+// snapshot reads the calls of each statement run in st's database from
+// pg_stat_statements, keyed by its normalised text. The harness's own
+// queries run in another database.
+func (p *pgDB) snapshot(ctx context.Context, st store) (ops.Counts, error) {
 	rows, err := p.admin.Query(ctx, `SELECT s.query, sum(s.calls)::bigint FROM pg_stat_statements s
-		JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 GROUP BY s.query`, p.current)
+		JOIN pg_database d ON d.oid = s.dbid WHERE d.datname = $1 GROUP BY s.query`, st.(*pgStore).name)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +95,6 @@ func (p *pgDB) fresh(ctx context.Context, sys system) (store, error) {
 		s.drop()
 		return nil, fmt.Errorf("creating the table: %w", err)
 	}
-	p.current = name
 	return s, nil
 }
 

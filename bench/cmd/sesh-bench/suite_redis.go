@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -20,12 +21,17 @@ const (
 	scsPrefix     = "scs:session:"
 )
 
-// redisDB is the private redis-server, which holds one contestant's keys
-// at a time.
+// redisDB is the private redis-server. Each contestant's keys are in a
+// logical database of their own (SELECT n, /n in the URL).
 type redisDB struct {
 	server *dbserver.Redis
-	client *redis.Client
+	client *redis.Client // database 0: INFO
+	next   int           // the last database given to a contestant
 }
+
+// redisDatabases is the number of logical databases of a redis-server by
+// default; database 0 is the harness's.
+const redisDatabases = 16
 
 func (h *harness) startRedis(ctx context.Context) (*redisDB, error) {
 	srv, err := h.redisServer(ctx)
@@ -36,7 +42,6 @@ func (h *harness) startRedis(ctx context.Context) (*redisDB, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.ReadTimeout = time.Minute // FLUSHALL of a million keys
 	return &redisDB{server: srv, client: redis.NewClient(opts)}, nil
 }
 
@@ -48,8 +53,10 @@ func (r *redisDB) cpu() (time.Duration, error) { return r.server.Proc.CPU() }
 
 // snapshot reads the calls of each command from INFO commandstats. The
 // server counts every client's commands, the harness's INFO included
-// (upkeep), which is why each contestant has the server to itself.
-func (r *redisDB) snapshot(ctx context.Context) (ops.Counts, error) {
+// (upkeep): the counts are those of the contestant being measured because
+// the others, idle meanwhile, send none, and no other program uses the
+// server.
+func (r *redisDB) snapshot(ctx context.Context, _ store) (ops.Counts, error) {
 	info, err := r.client.Info(ctx, "commandstats").Result()
 	if err != nil {
 		return nil, err
@@ -79,26 +86,43 @@ func parseCommandStats(info string) ops.Counts {
 	return c
 }
 
-// fresh empties the server: each contestant has it to itself.
+// fresh gives sys the next logical database, emptied.
 func (r *redisDB) fresh(ctx context.Context, sys system) (store, error) {
-	if err := r.client.FlushAll(ctx).Err(); err != nil {
+	r.next = r.next%(redisDatabases-1) + 1
+	opts, err := redis.ParseURL(r.server.URL())
+	if err != nil {
 		return nil, err
 	}
-	return &redisStore{r: r}, nil
+	opts.DB, opts.ReadTimeout = r.next, time.Minute // FLUSHDB of a million keys
+	s := &redisStore{r: r, db: r.next, client: redis.NewClient(opts)}
+	if err := s.client.FlushDB(ctx).Err(); err != nil {
+		s.client.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
-type redisStore struct{ r *redisDB }
+// redisStore is a contestant's logical database.
+type redisStore struct {
+	r      *redisDB
+	db     int
+	client *redis.Client
+}
 
-// env points the contestant at the server, with each store's default key
-// prefix (sess: for sesh, Express and the limit; scs:session: for scs).
+// url is the store's redis:// URL.
+func (s *redisStore) url() string { return fmt.Sprintf("redis://%s/%d", s.r.server.Addr, s.db) }
+
+// env points the contestant at its database, with each store's default
+// key prefix (sess: for sesh, Express and the limit; scs:session: for
+// scs).
 func (s *redisStore) env() []string {
-	return []string{"STORE=redis", "REDIS_URL=" + s.r.server.URL()}
+	return []string{"STORE=redis", "REDIS_URL=" + s.url()}
 }
 
 // put writes the sessions in one pipeline: connect-redis's SET key value
 // EX ttl, or goredisstore's SET key value PX ttl.
 func (s *redisStore) put(ctx context.Context, l layout, ids, users []string, expires time.Time) error {
-	_, err := s.r.client.Pipelined(ctx, func(p redis.Pipeliner) error {
+	_, err := s.client.Pipelined(ctx, func(p redis.Pipeliner) error {
 		for i, id := range ids {
 			if l == scsLayout {
 				data, err := scsData(users[i], expires)
@@ -117,11 +141,12 @@ func (s *redisStore) put(ctx context.Context, l layout, ids, users []string, exp
 }
 
 func (s *redisStore) count(ctx context.Context) (int64, error) {
-	return s.r.client.DBSize(ctx).Result()
+	return s.client.DBSize(ctx).Result()
 }
 
 func (s *redisStore) drop() {
-	if err := s.r.client.FlushAll(context.Background()).Err(); err != nil {
-		logf("redis: FLUSHALL: %v", err)
+	if err := s.client.FlushDB(context.Background()).Err(); err != nil {
+		logf("redis: FLUSHDB: %v", err)
 	}
+	s.client.Close()
 }

@@ -80,14 +80,39 @@ func (g *Generator) send(ctx context.Context, path, cookie string, body io.Write
 // w; i counts from 0 across Runs.
 type Target func(w, i int) (path, cookie string)
 
-// Result is what one Run measured.
+// Result is what one Run, or several merged, measured.
 type Result struct {
 	Requests int           // completed with a 2xx status
 	Errors   int           // failed or answered with another status
-	Elapsed  time.Duration // from the start to the end of the last request
+	Elapsed  time.Duration // from the start to the end of the last request, summed over merged runs
 	P50, P99 time.Duration // latency percentiles of the successful requests
 	// FirstError describes the first failure, if any.
 	FirstError string
+	// latencies are the successful requests' latencies, sorted, for
+	// Merge.
+	latencies []time.Duration
+}
+
+// Merge returns the measurement of r's requests and o's together, as if
+// one run had sent them all, its elapsed time the sum of both: the
+// harness measures each contestant in several short windows interleaved
+// with the others', so that a change in the machine's load falls on every
+// contestant alike.
+func (r Result) Merge(o Result) Result {
+	m := Result{
+		Requests:   r.Requests + o.Requests,
+		Errors:     r.Errors + o.Errors,
+		Elapsed:    r.Elapsed + o.Elapsed,
+		FirstError: r.FirstError,
+		latencies:  make([]time.Duration, 0, len(r.latencies)+len(o.latencies)),
+	}
+	if m.FirstError == "" {
+		m.FirstError = o.FirstError
+	}
+	m.latencies = append(append(m.latencies, r.latencies...), o.latencies...)
+	slices.Sort(m.latencies)
+	m.P50, m.P99 = percentile(m.latencies, 0.50), percentile(m.latencies, 0.99)
+	return m
 }
 
 // Rate returns successful requests per second.
@@ -167,6 +192,7 @@ func (r *Runner) Run(ctx context.Context, d time.Duration, target Target) Result
 	slices.Sort(all)
 	res.P50 = percentile(all, 0.50)
 	res.P99 = percentile(all, 0.99)
+	res.latencies = all
 	return res
 }
 

@@ -61,3 +61,16 @@ func TestPercentile(t *testing.T) {
 		t.Errorf("empty p50 = %d", p)
 	}
 }
+
+func TestMerge(t *testing.T) {
+	a := Result{Requests: 3, Elapsed: time.Second, latencies: []time.Duration{1, 2, 3}}
+	b := Result{Requests: 2, Errors: 1, Elapsed: time.Second, FirstError: "boom", latencies: []time.Duration{10, 20}}
+	m := Result{}.Merge(a).Merge(b)
+	if m.Requests != 5 || m.Errors != 1 || m.Elapsed != 2*time.Second || m.FirstError != "boom" || m.Rate() != 2.5 {
+		t.Errorf("merged %+v", m)
+	}
+	// Of 1, 2, 3, 10, 20: the median is 3, the 99th percentile 20.
+	if m.P50 != 3 || m.P99 != 20 {
+		t.Errorf("p50 %d, p99 %d", m.P50, m.P99)
+	}
+}
