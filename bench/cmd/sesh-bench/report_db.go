@@ -20,11 +20,11 @@ var dbSuiteText = map[string]struct {
 	},
 	redisSuite: {
 		"Redis (a private redis-server)", "redis-server",
-		"Counted from the server's `INFO commandstats`, read before and after the measured period: each contestant has the server to itself, so every command is its own (the harness's `INFO` left out as upkeep). Commands, not round trips: sesh's GET and PTTL travel in one pipeline.",
+		"Counted from the server's `INFO commandstats`, read before and after each measured window: only the contestant being measured sends commands meanwhile (each has a logical database of its own, and no other program uses the server), so every command counted is its own (the harness's `INFO` left out as upkeep). Commands, not round trips: sesh's GET and PTTL travel in one pipeline.",
 	},
 	postgresSuite: {
 		"PostgreSQL (a private server)", "PostgreSQL",
-		"Counted from `pg_stat_statements` (the private server loads it), read before and after the measured period, for the contestant's own database only: the harness's queries run in another. Statements, whatever their round trips.",
+		"Counted from `pg_stat_statements` (the private server loads it), read before and after each measured window, for the contestant's own database only: the harness's queries run in another. Statements, whatever their round trips.",
 	},
 }
 
@@ -56,7 +56,7 @@ func renderDB(b *strings.Builder, suite string, rows []row) {
 	}
 
 	p("### CPU time per request\n\n")
-	p("From /proc, in 10 ms ticks, over the measured period: the contestant's process, the database's processes (%s), sesh-bench itself "+
+	p("From /proc, in 10 ms ticks, over the measured windows: the contestant's process, the database's processes (%s), sesh-bench itself "+
 		"(load generator, and the proxy on MongoDB), and the whole machine, which adds anything else running.\n\n", text.db)
 	p("| System | Path | server | database | load generator | whole machine | server ÷ sesh |\n")
 	p("|---|---|--:|--:|--:|--:|--:|\n")
@@ -69,7 +69,7 @@ func renderDB(b *strings.Builder, suite string, rows []row) {
 	}
 
 	p("\n### Database operations per request\n\n")
-	p("%s Divided by the requests of the measured period, and compared with what each store is expected to do (within touchAfter for sesh, and for Express on MongoDB).\n\n", text.counting)
+	p("%s Divided by the requests measured, and compared with what each store is expected to do (within touchAfter for sesh, and for Express on MongoDB).\n\n", text.counting)
 	p("| System | Path | reads / req | writes / req | expected | |\n")
 	p("|---|---|--:|--:|---|---|\n")
 	for _, r := range rows {

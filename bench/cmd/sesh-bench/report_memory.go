@@ -13,7 +13,7 @@ func renderMemory(b *strings.Builder, rows []row) {
 	p("The same requests over HTTP, with each library's own in-memory store and no database involved, so that the libraries' costs decide the throughput. " +
 		"bare answers the same routes with bodies of the same shape and does no session work: it is the floor of a Go server on this machine. " +
 		"The load generator still shares the machine's cores with the server, and Express runs its JavaScript on one thread while the Go servers use every core, " +
-		"so req/s also reflects how the cores are shared; the server's CPU time per request (from /proc, in 10 ms ticks, over the measured period) is each library's own cost.\n\n")
+		"so req/s also reflects how the cores are shared; the server's CPU time per request (from /proc, in 10 ms ticks, over the measured windows) is each library's own cost.\n\n")
 	p("| System | Path | req/s | p50 | p99 | server CPU / req | load generator CPU / req | req/s ÷ sesh | server CPU ÷ sesh | req/s ÷ bare |\n")
 	p("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, r := range rows {
