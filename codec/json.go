@@ -332,14 +332,16 @@ type members struct {
 	done   bool
 }
 
-// name returns the current key, unescaped: without copying when it holds
-// no escape (and is valid UTF-8).
+// name returns the current key, unescaped: without copying when it is
+// plain ASCII.
 func (m *members) name() ([]byte, error) {
-	if bytes.IndexByte(m.rawKey, '\\') < 0 && utf8.Valid(m.rawKey) {
-		return m.rawKey, nil
+	for _, c := range m.rawKey {
+		if c == '\\' || c >= utf8.RuneSelf {
+			s, err := unquote(m.quoted)
+			return []byte(s), err
+		}
 	}
-	s, err := unquote(m.quoted)
-	return []byte(s), err
+	return m.rawKey, nil
 }
 
 func (m *members) start(data []byte) error {
