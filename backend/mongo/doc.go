@@ -157,29 +157,10 @@
 //
 // # Options and connect-mongo
 //
-//	connect-mongo 6                 sesh
-//	mongoUrl                        URI
-//	mongoOptions                    ClientOptions
-//	client                          Client (never disconnected by Close)
-//	clientPromise                   Connect (retried after a failure)
-//	dbName                          Database (default: the URI's path)
-//	collectionName                  Collection ("sessions")
-//	ttl (seconds, 14 days)          TTL (backend.DefaultTTL, 14 days)
-//	autoRemove                      AutoRemove (AutoRemoveNative)
-//	autoRemoveInterval (minutes)    AutoRemoveInterval (10 minutes)
-//	touchAfter                      the middleware's TouchAfter; the store
-//	                                writes lastModified when Record.Modified is set
-//	stringify                       Format: true is FormatString, false FormatDocument
-//	serialize / unserialize         Serialize / Unserialize
-//	transformId                     TransformID
-//	cryptoAdapter / crypto          the middleware's encryption (package cipher:
-//	                                WebCrypto, Kruptein), with FormatString
-//	writeOperationOptions           WriteConcern
-//	timestamps                      Timestamps
-//	events (create, update, set,    OnEvent, with EventCreate, EventUpdate,
-//	  touch, destroy)                 EventSet, EventTouch, EventDestroy,
-//	                                  EventError, EventIndex, EventFallback, EventSweep
-//	—                               OperationTimeout, Logger, EventBuffer
+// Each field of Options names its connect-mongo equivalent; the README's
+// MongoDB table maps them side by side, for a migration. Encryption
+// (connect-mongo's cryptoAdapter and crypto) is the middleware's, for every
+// backend (middleware.Options.Encryption), with FormatString.
 //
 // # Where it differs from connect-mongo
 //

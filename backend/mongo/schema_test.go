@@ -243,15 +243,12 @@ func TestSchema(t *testing.T) {
 		if _, err := s.Update(ctxT(t), backend.Record{ID: "raw-id", Data: data, Expires: exp, Token: got.Token}); err != nil {
 			t.Errorf("Update: %v", err)
 		}
-		var ids []string
-		for r, err := range s.All(ctxT(t)) {
-			if err != nil {
-				t.Fatal(err)
+		// The stored ids are not session ids: All declines rather than
+		// yield records nobody could read or destroy.
+		for _, err := range s.All(ctxT(t)) {
+			if !errors.Is(err, errors.ErrUnsupported) {
+				t.Errorf("All with TransformID: %v, want an error matching errors.ErrUnsupported", err)
 			}
-			ids = append(ids, r.ID)
-		}
-		if !slices.Equal(ids, []string{hash("raw-id")}) {
-			t.Errorf("All ids = %v, want the stored (transformed) id", ids)
 		}
 		if err := s.Destroy(ctxT(t), "raw-id"); err != nil {
 			t.Fatal(err)

@@ -143,22 +143,8 @@
 //
 // # Options and connect-pg-simple
 //
-//	connect-pg-simple 10                 sesh Options
-//	pool                                 Pool (never closed by the Store)
-//	conString / conObject                URL (the Store's own pool, closed by Close);
-//	                                       for other pool settings, pass a Pool
-//	pgPromise                            — (pass a pgxpool.Pool)
-//	tableName ("session")                Table ("session")
-//	schemaName                           Schema
-//	createTableIfMissing                 CreateTable
-//	ttl (seconds, 86400)                 TTL (24 h)
-//	disableTouch                         the middleware's touch settings
-//	pruneSessionInterval (900 s, false)  PruneInterval (15 min, negative: off)
-//	pruneSessionRandomizedInterval       PruneJitter (50–150 % by default)
-//	errorLog                             Logger
-//	pruneSessions()                      Store.Prune
-//	close()                              Store.Close
-//	—                                    Owners, OperationTimeout
+// Each field of Options names its connect-pg-simple equivalent; the README's
+// PostgreSQL table maps them side by side, for a migration.
 //
 // # Where it differs from connect-pg-simple
 //

@@ -41,32 +41,14 @@
 //
 // # Options and connect-redis's
 //
-//	connect-redis     sesh
-//	client            Options.Client (the application's; never closed), or
-//	                  Options.URL (redis:// or rediss://; the Store's own
-//	                  client, closed by Close; Options.Cluster for a
-//	                  cluster: the URL's host and each addr parameter are
-//	                  seed nodes, as go-redis's ParseClusterURL reads them).
-//	                  For Sentinel, pass go-redis's failover client.
-//	prefix            Options.Prefix, default "sess:"; Options.NoPrefix for
-//	                  connect-redis's prefix: "".
-//	ttl (seconds)     Options.TTL, default 86400 s, for sessions without an
-//	                  expiry. A ttl function has no equivalent: the
-//	                  middleware computes each session's Expires from its
-//	                  cookie, which is what connect-redis uses whenever the
-//	                  cookie has an expiry.
-//	disableTTL        Not offered: every session written gets a TTL, so
-//	                  nothing lives forever. Keys without one are read.
-//	disableTouch      Not a backend option: the middleware decides when to
-//	                  touch.
-//	scanCount         Options.ScanCount, default 100; also the size of the
-//	                  batches All reads.
-//	serializer        Not a backend option: Record.Data is stored as the
-//	                  middleware encodes it (express-session's JSON by
-//	                  default, or a cipher's text). For Express to read the
-//	                  sessions, keep the default codec and no cipher.
-//	(none)            Options.OperationTimeout (5 s) bounds every round
-//	                  trip; Options.Owners turns on the owner index.
+// Each field of Options names its connect-redis equivalent; the README's
+// Redis table maps them side by side, for a migration. connect-redis's
+// disableTouch and serializer are the middleware's (TouchAfter, Codec);
+// its disableTTL is not offered: every session written gets a TTL, so
+// nothing lives forever (keys without one are still read); a ttl function
+// has no equivalent, as the middleware computes each session's expiry from
+// its cookie, which is what connect-redis uses whenever the cookie has an
+// expiry.
 //
 // # What this backend does that connect-redis does not
 //

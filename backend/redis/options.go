@@ -36,8 +36,8 @@ const (
 const maxValue = 512 << 20
 
 // Options configure a Store. Exactly one of Client and URL must be set;
-// every other field has a useful zero value. The package documentation
-// maps each to its connect-redis option.
+// every other field has a useful zero value, and names its connect-redis
+// equivalent.
 type Options struct {
 	// Client is a client the application owns: a single server, a
 	// Sentinel-managed failover client, a Redis Cluster or a Ring. The

@@ -10,13 +10,14 @@ import (
 )
 
 // backends are the stores the demo can use instead of memory, each chosen
-// by an environment variable holding its address; the first one set wins.
-// Another is a line here and an open function in a file of its own, such
-// as {"REDIS_URL", openRedis} and {"DATABASE_URL", openPostgres}.
+// by an environment variable holding its address; the first one set wins,
+// in the order of the compat server's (internal/compat).
 var backends = []struct {
 	env  string
 	open func(ctx context.Context, addr string) (store backend.Backend, describe string, err error)
 }{
+	{"REDIS_URL", openRedis},
+	{"DATABASE_URL", openPostgres},
 	{"MONGODB_URI", openMongo},
 }
 

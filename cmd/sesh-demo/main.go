@@ -15,9 +15,11 @@
 // signing out (Destroy), and a JSON API used with a bearer token instead of
 // a cookie.
 //
-// Sessions are kept in memory unless MONGODB_URI is set, in which case they
-// go to the "sessions" collection of that MongoDB (or FerretDB) database,
-// in connect-mongo's format (see backends.go). It listens on
+// Sessions are kept in memory unless REDIS_URL, DATABASE_URL or MONGODB_URI
+// is set (the first set wins): then they go to Redis under connect-redis's
+// keys, to PostgreSQL in connect-pg-simple's "session" table (created if
+// missing), or to the "sessions" collection of that MongoDB (or FerretDB)
+// database in connect-mongo's format (see backends.go). It listens on
 // 127.0.0.1:$PORT (default 8080); set ADDR to listen elsewhere, and
 // SESSION_SECRET to keep sessions valid across restarts.
 package main

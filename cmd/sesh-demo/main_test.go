@@ -365,6 +365,8 @@ func TestDevice(t *testing.T) {
 }
 
 func TestBackendFromEnvironment(t *testing.T) {
+	t.Setenv("REDIS_URL", "")
+	t.Setenv("DATABASE_URL", "")
 	t.Setenv("MONGODB_URI", "")
 	store, describe, err := openBackend(t.Context())
 	if err != nil || describe != "memory backend" {
