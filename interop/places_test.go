@@ -108,8 +108,8 @@ type place interface {
 // stored is one stored session, in a form common to the stores.
 type stored struct {
 	// text is the session as stored: the JSON text of Redis's value and
-	// PostgreSQL's sess column, MongoDB's session field (as its BSON
-	// string).
+	// PostgreSQL's sess column, MongoDB's session field (its string, or
+	// the extended JSON of a sub-document).
 	text string
 	// expires is the store's expiry: MongoDB's expires field, the Redis
 	// key's (PEXPIRETIME), PostgreSQL's expire column. Zero: none.
