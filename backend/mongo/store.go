@@ -177,9 +177,12 @@ func (s *Store) fail(ctx, opCtx context.Context, op, id string, err error) error
 }
 
 // expected reports whether err is an outcome of the contract rather than a
-// failure: no event reports it.
+// failure: no event reports it. That includes an operation the store
+// declines by design (errors.ErrUnsupported), which is its configuration
+// speaking, every time, not a failure of the moment.
 func expected(err error) bool {
-	return errors.Is(err, backend.ErrNotFound) || errors.Is(err, backend.ErrConflict) || errors.Is(err, backend.ErrExists)
+	return errors.Is(err, backend.ErrNotFound) || errors.Is(err, backend.ErrConflict) ||
+		errors.Is(err, backend.ErrExists) || errors.Is(err, errors.ErrUnsupported)
 }
 
 // failEarly reports an error found before any I/O.
