@@ -177,12 +177,9 @@ func (s *Store) fail(ctx, opCtx context.Context, op, id string, err error) error
 }
 
 // expected reports whether err is an outcome of the contract rather than a
-// failure: no event reports it. That includes an operation the store
-// declines by design (errors.ErrUnsupported), which is its configuration
-// speaking, every time, not a failure of the moment.
+// failure: no event reports it.
 func expected(err error) bool {
-	return errors.Is(err, backend.ErrNotFound) || errors.Is(err, backend.ErrConflict) ||
-		errors.Is(err, backend.ErrExists) || errors.Is(err, errors.ErrUnsupported)
+	return errors.Is(err, backend.ErrNotFound) || errors.Is(err, backend.ErrConflict) || errors.Is(err, backend.ErrExists)
 }
 
 // failEarly reports an error found before any I/O.
