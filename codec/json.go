@@ -26,16 +26,15 @@ func (jsonCodec) Encode(p *Payload) ([]byte, error) {
 		size += len(v.Key) + len(v.JSON) + 4
 	}
 	b := make([]byte, 0, size)
-	b = append(b, `{"cookie":`...)
-	b = appendCookie(b, &p.Cookie)
+	b = append(b, '{')
 	write := func(v Value) error {
 		if len(v.JSON) == 0 {
 			return fmt.Errorf("codec: value %q has no JSON text", v.Key)
 		}
-		b = append(b, ',')
 		b = AppendString(b, v.Key)
 		b = append(b, ':')
 		b = append(b, v.JSON...)
+		b = append(b, ',')
 		return nil
 	}
 	indexes := 0
@@ -58,6 +57,9 @@ func (jsonCodec) Encode(p *Payload) ([]byte, error) {
 			}
 		}
 	}
+	b = append(b, `"cookie":`...)
+	b = appendCookie(b, &p.Cookie)
+	b = append(b, ',')
 	for _, v := range p.Values {
 		if v.Key == "cookie" {
 			return nil, fmt.Errorf("codec: the key %q is reserved", v.Key)
@@ -69,7 +71,8 @@ func (jsonCodec) Encode(p *Payload) ([]byte, error) {
 			return nil, err
 		}
 	}
-	return append(b, '}'), nil
+	b[len(b)-1] = '}'
+	return b, nil
 }
 
 func appendCookie(b []byte, c *Cookie) []byte {
@@ -332,14 +335,16 @@ type members struct {
 	done   bool
 }
 
-// name returns the current key, unescaped: without copying when it holds
-// no escape (and is valid UTF-8).
+// name returns the current key, unescaped: without copying when it is
+// plain ASCII.
 func (m *members) name() ([]byte, error) {
-	if bytes.IndexByte(m.rawKey, '\\') < 0 && utf8.Valid(m.rawKey) {
-		return m.rawKey, nil
+	for _, c := range m.rawKey {
+		if c == '\\' || c >= utf8.RuneSelf {
+			s, err := unquote(m.quoted)
+			return []byte(s), err
+		}
 	}
-	s, err := unquote(m.quoted)
-	return []byte(s), err
+	return m.rawKey, nil
 }
 
 func (m *members) start(data []byte) error {

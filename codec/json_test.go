@@ -112,8 +112,9 @@ func TestArrayIndexKeysComeFirst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// JSON.stringify({b:1, 10:2, a:3, 2:4, "01":5})
-	const want = `{"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"2":4,"10":2,"b":1,"a":3,"01":5}`
+	// JSON.stringify of a session {cookie, b:1, 10:2, a:3, 2:4, "01":5}:
+	// JavaScript enumerates array-index keys first, before the cookie.
+	const want = `{"2":4,"10":2,"cookie":{"originalMaxAge":null,"expires":null,"httpOnly":true,"path":"/"},"b":1,"a":3,"01":5}`
 	if string(out) != want {
 		t.Errorf("got  %s\nwant %s", out, want)
 	}

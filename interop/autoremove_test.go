@@ -36,6 +36,7 @@ const fastSweep = "0.005"
 // refuses the index, and its sweeps are acknowledged.
 func TestAutoRemove(t *testing.T) {
 	requireNode(t)
+	onlyOn(t, mongoStore)
 	t.Parallel()
 	db := newDatabase(t)
 	ferret := mongotest.IsFerretDB(ctx(t), db.client)

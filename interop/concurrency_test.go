@@ -20,10 +20,11 @@ const (
 )
 
 type asyncResult struct {
-	status int
-	body   map[string]any
-	text   string
-	err    error
+	status     int
+	body       map[string]any
+	text       string
+	setCookies []string
+	err        error
 }
 
 // getAsync requests path on s with the Cookie header in the background.
@@ -45,85 +46,95 @@ func getAsync(s *server, path, cookieHeader string) <-chan asyncResult {
 		}
 		defer res.Body.Close()
 		b, err := io.ReadAll(res.Body)
-		r.status, r.text, r.err = res.StatusCode, string(b), err
+		r.status, r.text, r.setCookies, r.err = res.StatusCode, string(b), res.Header.Values("Set-Cookie"), err
 		_ = json.Unmarshal(b, &r.body)
 	}()
 	return ch
 }
 
 // TestOptimisticWithExpress runs sesh with CONCURRENCY=optimistic next to
-// Express on one collection, and overlaps a slow sesh write with an Express
+// Express on one store, and overlaps a slow sesh write with an Express
 // write or destroy of the same session.
 //
-// A destroy by Express is honoured: the slow sesh write does not bring the
-// session back (it fails with 409). A write by Express is not detected:
-// sesh's versions live in a seshVersion field that connect-mongo neither
-// bumps nor checks; sesh's conditional write therefore also requires the
-// session field to be the one it read, and re-applies its change to
-// Express's.
+// A write by Express is detected, although Express knows nothing of sesh:
+// sesh's conditional write requires the record to be the one it read
+// (MongoDB: the session field; Redis: the SHA-1 of the value; PostgreSQL:
+// the row's xmin), so it fails, and sesh re-reads the session and
+// re-applies its own change: both changes are kept. A destroy by Express
+// is honoured: the slow sesh write does not bring the session back (409).
 //
-// On FerretDB, whose updates are not atomic, sesh refuses conditional
-// writes altogether; the test checks that it says so.
+// On FerretDB, whose updates are not atomic, sesh refuses the optimistic
+// mode when it starts; the test checks that it says so.
 func TestOptimisticWithExpress(t *testing.T) {
 	requireNode(t)
-	t.Parallel()
-	db := newDatabase(t)
-	env := merge(db.env("sessions"), map[string]string{"MAX_AGE_MS": hourMS})
-	exp := launch(t, Express, "express", merge(env))
-	ses := launch(t, Sesh, "sesh(CONCURRENCY=optimistic)", merge(env, map[string]string{"CONCURRENCY": "optimistic"}))
-	exp.await(t)
-	ses.await(t)
-	coll := db.coll("sessions")
-	if mongotest.IsFerretDB(ctx(t), db.client) {
-		// FerretDB's updates are not atomic, so sesh's mongo backend
-		// refuses conditional writes there, and says so.
-		b := newBrowser(t)
-		create(t, b, exp, "a", "1")
-		r := b.get(ses, "/set?k=s&v=1")
-		if r.status != http.StatusServiceUnavailable || !strings.Contains(r.str("error"), "FerretDB") {
-			t.Errorf("on FerretDB, sesh's optimistic mode should refuse to write with 503 naming FerretDB; it answered %s", r)
+	forEachStore(t, func(t *testing.T, k storeKind) {
+		sp := openSpace(t, k)
+		p := sp.place(t, "sessions")
+		env := merge(p.env(), map[string]string{"MAX_AGE_MS": hourMS})
+		optimistic := merge(env, map[string]string{"CONCURRENCY": "optimistic"})
+		if db, ok := sp.(*database); ok && mongotest.IsFerretDB(ctx(t), db.client) {
+			s := launch(t, Sesh, "sesh(CONCURRENCY=optimistic)", optimistic)
+			if !s.exited(startTimeout) {
+				t.Fatalf("sesh started in the optimistic mode on FerretDB, whose updates are not atomic; it should refuse:\n%s", s.out)
+			}
+			if out := s.out.String(); s.cmd.ProcessState.Success() || !strings.Contains(out, "optimistic") || !strings.Contains(out, "FerretDB") {
+				t.Errorf("sesh should refuse the optimistic mode on FerretDB, naming both, and exit with an error; it exited %v saying:\n%s", s.cmd.ProcessState, out)
+			}
+			return
 		}
-		return
+		exp := launch(t, Express, "express", env)
+		ses := launch(t, Sesh, "sesh(CONCURRENCY=optimistic)", optimistic)
+		exp.await(t)
+		ses.await(t)
+		slow := "/set?k=s&v=1&delay_ms=" + itoa(slowWrite.Milliseconds())
+
+		t.Run("Express writes meanwhile", func(t *testing.T) {
+			id, header, _, pending := overlap(t, exp, ses, slow, exp, "/set?k=e&v=1")
+			if r := awaitResult(t, pending); r.status != http.StatusOK {
+				t.Fatalf("sesh's slow write: %d %s", r.status, r.text)
+			}
+			wantData(t, fetch(t, exp, "/get", header), id, map[string]any{"a": "1", "e": "1", "s": "1"},
+				"after overlapping writes by sesh (s) and Express (e), express reading the session: want both changes")
+		})
+
+		t.Run("Express destroys meanwhile", func(t *testing.T) {
+			id, _, _, pending := overlap(t, exp, ses, slow, exp, "/destroy")
+			r := awaitResult(t, pending)
+			if rec := p.get(t, id); rec != nil {
+				t.Fatalf("sesh's slow write brought back session %s, which Express destroyed meanwhile (sesh answered %d %s): %s", id, r.status, r.text, rec.text)
+			}
+			if r.status != http.StatusConflict {
+				t.Errorf("sesh's write to a session destroyed meanwhile should fail with 409; it answered %d %s", r.status, r.text)
+			}
+		})
+	})
+}
+
+// overlap creates a session {a: 1} on creator, starts the request
+// slowPath (one with delay_ms) on slow with its cookie, and while it
+// waits requests fastPath on fast with the same cookie, which must answer
+// 200. It returns the session's id, the cookie header, the fast response,
+// and the slow one to come.
+func overlap(t *testing.T, creator, slow *server, slowPath string, fast *server, fastPath string) (id, header string, fastRes *response, slowRes <-chan asyncResult) {
+	t.Helper()
+	b := newBrowser(t)
+	id = create(t, b, creator, "a", "1")
+	header = b.header(creator)
+	slowRes = getAsync(slow, slowPath, header)
+	time.Sleep(expressAt)
+	fastRes = fetch(t, fast, fastPath, header)
+	wantStatus(t, fastRes, http.StatusOK)
+	return id, header, fastRes, slowRes
+}
+
+// awaitResult returns the result of a request started with getAsync.
+func awaitResult(t *testing.T, pending <-chan asyncResult) asyncResult {
+	t.Helper()
+	r := <-pending
+	if r.err != nil {
+		t.Fatal(r.err)
 	}
-	slow := "/set?k=s&v=1&delay_ms=" + itoa(slowWrite.Milliseconds())
-
-	t.Run("Express writes meanwhile", func(t *testing.T) {
-		b := newBrowser(t)
-		id := create(t, b, exp, "a", "1")
-		header := b.header(exp)
-		pending := getAsync(ses, slow, header)
-		time.Sleep(expressAt)
-		wantStatus(t, fetch(t, exp, "/set?k=e&v=1", header), http.StatusOK)
-		r := <-pending
-		if r.err != nil || r.status != http.StatusOK {
-			t.Fatalf("sesh's slow write: %d %s %v", r.status, r.text, r.err)
-		}
-		data := fetch(t, exp, "/get", header).data()
-		_, hasE := data["e"]
-		_, hasS := data["s"]
-		if !hasE || !hasS {
-			t.Errorf("after overlapping writes by sesh (s) and Express (e), session %s holds %v; want both changes", id, data)
-		}
-	})
-
-	t.Run("Express destroys meanwhile", func(t *testing.T) {
-		b := newBrowser(t)
-		id := create(t, b, exp, "a", "1")
-		header := b.header(exp)
-		pending := getAsync(ses, slow, header)
-		time.Sleep(expressAt)
-		wantStatus(t, fetch(t, exp, "/destroy", header), http.StatusOK)
-		r := <-pending
-		if r.err != nil {
-			t.Fatal(r.err)
-		}
-		if doc := coll.doc(t, id); doc != nil {
-			t.Fatalf("sesh's slow write brought back session %s, which Express destroyed meanwhile (sesh answered %d %s): %s", id, r.status, r.text, doc)
-		}
-		if r.status != http.StatusConflict {
-			t.Errorf("sesh's write to a session destroyed meanwhile should fail with 409; it answered %d %s", r.status, r.text)
-		}
-	})
+	return r
 }
 
 func itoa(n int64) string {

@@ -1,12 +1,9 @@
-// Package interop proves that sesh and Express share sessions: the Express
-// application in node/app.mjs (express 5, express-session 1.19,
-// connect-mongo 6) and sesh's compat server (cmd/sesh-compat), configured
-// by the same environment variables, run side by side against one MongoDB
-// collection, and a simulated browser moves between them.
-//
-// The tests need node (they skip without it) and a MongoDB-compatible
-// server from mongotest.URI ($MONGODB_URI, FerretDB in the test script).
-// The Express side's packages are installed with npm ci on first use.
+// The harness: it builds cmd/sesh-compat, installs the Express side's
+// packages (npm ci, once, when package-lock.json changed), and runs both
+// servers as child processes configured by the same environment
+// variables, each reporting its port. node is required (without it the
+// tests skip, or fail under SESH_REQUIRE_SERVICES=1).
+
 package interop
 
 import (
@@ -43,7 +40,8 @@ const stampName = ".sesh-interop-lock.sha256"
 // configKeys are the variables both servers read; the environment of the
 // test is stripped of them so that only a test's own settings apply.
 var configKeys = []string{
-	"PORT", "MONGODB_URI", "DB", "COLLECTION", "SECRET", "RESAVE",
+	"PORT", "STORE", "REDIS_URL", "REDIS_PREFIX", "DATABASE_URL", "PG_TABLE",
+	"MONGODB_URI", "DB", "COLLECTION", "SECRET", "RESAVE",
 	"SAVE_UNINITIALIZED", "ROLLING", "MAX_AGE_MS", "TTL_S", "TOUCH_AFTER_S",
 	"STRINGIFY", "CRYPTO_SECRET", "CRYPTO_FORMAT", "COOKIE_NAME", "SAME_SITE",
 	"COOKIE_SECURE", "TRUST_PROXY", "TIMESTAMPS", "AUTO_REMOVE",

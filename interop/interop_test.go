@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // cryptoSecret is CRYPTO_SECRET in the encrypted modes.
@@ -19,18 +17,27 @@ const cryptoSecret = "interop crypto secret"
 // maxAge is the cookie lifetime of the shared-session tests (MAX_AGE_MS).
 const maxAge = time.Hour
 
-// mode is a way the session field is stored.
+// mode is a way a store holds sessions.
 type mode struct {
 	name    string
 	env     map[string]string
-	session string // docShape.Session of the stored documents
+	session string // docShape.Session of the stored sessions
 }
 
-var modes = []mode{
-	{"stringify", map[string]string{}, "JSON string"},
-	{"stringify-off", map[string]string{"STRINGIFY": "false"}, "embedded document"},
-	{"webcrypto", map[string]string{"CRYPTO_SECRET": cryptoSecret}, "webcrypto ciphertext"},
-	{"kruptein", map[string]string{"CRYPTO_SECRET": cryptoSecret, "CRYPTO_FORMAT": "kruptein"}, "kruptein ciphertext"},
+// modesOf returns the ways store k holds sessions that both sides share:
+// with connect-mongo, the session as a JSON string, as an embedded
+// document, or encrypted by either of its crypto adapters; connect-redis
+// and connect-pg-simple store the JSON text and have no options for it.
+func modesOf(k storeKind) []mode {
+	if k != mongoStore {
+		return []mode{{"json", map[string]string{}, "JSON text"}}
+	}
+	return []mode{
+		{"stringify", map[string]string{}, "JSON string"},
+		{"stringify-off", map[string]string{"STRINGIFY": "false"}, "embedded document"},
+		{"webcrypto", map[string]string{"CRYPTO_SECRET": cryptoSecret}, "webcrypto ciphertext"},
+		{"kruptein", map[string]string{"CRYPTO_SECRET": cryptoSecret, "CRYPTO_FORMAT": "kruptein"}, "kruptein ciphertext"},
+	}
 }
 
 // sessionID is the form of express-session's ids: 24 random bytes in
@@ -46,14 +53,15 @@ func merge(ms ...map[string]string) map[string]string {
 	return out
 }
 
-// shared is one mode's servers, all on one database: four on collection
+// shared is one mode's servers, all on one store: four on the place
 // "sessions" with the default settings and cookies signed with the secret
 // "old" (expOld, seshOld) or with "new" while "old" is still accepted
-// (expNew, seshNew), and two on collection "lazy" with TOUCH_AFTER_S=3600.
+// (expNew, seshNew), and, on MongoDB, two on collection "lazy" with
+// TOUCH_AFTER_S=3600.
 type shared struct {
 	mode    mode
-	coll    *collection
-	lazy    *collection
+	place   place
+	lazy    *collection // MongoDB only
 	dec     decrypter
 	format  string
 	expOld  *server
@@ -64,42 +72,55 @@ type shared struct {
 	seshLzy *server
 }
 
-// TestShared proves, in each storage mode (session as a JSON string, as
-// an embedded document, encrypted with connect-mongo's WebCrypto adapter,
-// encrypted with its kruptein adapter), that Express and sesh running on
-// one collection share their sessions both ways: the data, the cookie and
-// its signature, secret rotation, touches, touchAfter's lastModified gate,
-// expiry and destruction.
+// TestShared proves, on each store and in each of its modes (for
+// MongoDB: the session as a JSON string, as an embedded document,
+// encrypted with connect-mongo's WebCrypto adapter, encrypted with its
+// kruptein adapter), that Express and sesh running on one collection, key
+// prefix or table share their sessions both ways: the data, the records
+// each writes (the same but for the cookie's expiry date, and the same
+// expiry), the cookie and its signature, secret rotation, touches,
+// touchAfter's lastModified gate (connect-mongo's), expiry and
+// destruction.
 func TestShared(t *testing.T) {
 	requireNode(t)
-	for _, m := range modes {
-		t.Run(m.name, func(t *testing.T) {
-			t.Parallel()
-			db := newDatabase(t)
-			base := merge(db.env("sessions"), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds())})
-			lazy := merge(db.env("lazy"), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds()), "TOUCH_AFTER_S": "3600", "SECRET": "old"})
-			f := &shared{mode: m, coll: db.coll("sessions"), lazy: db.coll("lazy")}
-			f.dec, f.format = newDecrypter(t, m.env)
-			f.expOld = launch(t, Express, "express(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
-			f.seshOld = launch(t, Sesh, "sesh(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
-			f.expNew = launch(t, Express, "express(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
-			f.seshNew = launch(t, Sesh, "sesh(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
-			f.expLazy = launch(t, Express, "express(TOUCH_AFTER_S=3600)", merge(lazy))
-			f.seshLzy = launch(t, Sesh, "sesh(TOUCH_AFTER_S=3600)", merge(lazy))
-			for _, s := range []*server{f.expOld, f.seshOld, f.expNew, f.seshNew, f.expLazy, f.seshLzy} {
-				s.await(t)
-			}
-			t.Run("JarSharesCookiesAcrossPorts", f.jar)
-			t.Run("ExpressToSesh", func(t *testing.T) { f.roundTrip(t, f.expOld, f.seshOld) })
-			t.Run("SeshToExpress", func(t *testing.T) { f.roundTrip(t, f.seshOld, f.expOld) })
-			t.Run("CookieSignature", f.signature)
-			t.Run("SecretRotation", f.rotation)
-			t.Run("Touch", f.touch)
-			t.Run("TouchAfter", f.touchAfter)
-			t.Run("Expired", f.expired)
-			t.Run("Destroy", f.destroy)
-		})
-	}
+	forEachStore(t, func(t *testing.T, k storeKind) {
+		for _, m := range modesOf(k) {
+			t.Run(m.name, func(t *testing.T) {
+				t.Parallel()
+				sp := openSpace(t, k)
+				f := &shared{mode: m, place: sp.place(t, "sessions")}
+				base := merge(f.place.env(), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds())})
+				f.dec, f.format = newDecrypter(t, m.env)
+				f.expOld = launch(t, Express, "express(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
+				f.seshOld = launch(t, Sesh, "sesh(SECRET=old)", merge(base, map[string]string{"SECRET": "old"}))
+				f.expNew = launch(t, Express, "express(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
+				f.seshNew = launch(t, Sesh, "sesh(SECRET=new,old)", merge(base, map[string]string{"SECRET": "new,old"}))
+				servers := []*server{f.expOld, f.seshOld, f.expNew, f.seshNew}
+				if db, ok := sp.(*database); ok {
+					f.lazy = db.coll("lazy")
+					lazy := merge(f.lazy.env(), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds()), "TOUCH_AFTER_S": "3600", "SECRET": "old"})
+					f.expLazy = launch(t, Express, "express(TOUCH_AFTER_S=3600)", merge(lazy))
+					f.seshLzy = launch(t, Sesh, "sesh(TOUCH_AFTER_S=3600)", merge(lazy))
+					servers = append(servers, f.expLazy, f.seshLzy)
+				}
+				for _, s := range servers {
+					s.await(t)
+				}
+				t.Run("JarSharesCookiesAcrossPorts", f.jar)
+				t.Run("ExpressToSesh", func(t *testing.T) { f.roundTrip(t, f.expOld, f.seshOld) })
+				t.Run("SeshToExpress", func(t *testing.T) { f.roundTrip(t, f.seshOld, f.expOld) })
+				t.Run("SameRecords", f.sameRecords)
+				t.Run("CookieSignature", f.signature)
+				t.Run("SecretRotation", f.rotation)
+				t.Run("Touch", f.touch)
+				if f.lazy != nil {
+					t.Run("TouchAfter", f.touchAfter)
+				}
+				t.Run("Expired", f.expired)
+				t.Run("Destroy", f.destroy)
+			})
+		}
+	})
 }
 
 // pairs returns both orders of a and b.
@@ -169,9 +190,9 @@ func (f *shared) jar(t *testing.T) {
 func (f *shared) roundTrip(t *testing.T, a, b *server) {
 	br := newBrowser(t)
 	id := create(t, br, a, "color", "blue")
-	doc := f.coll.mustDoc(t, id, a.name+" created it")
-	if got := shapeOf(t, doc, f.dec, f.format); got.Session != f.mode.session {
-		t.Errorf("%s stored the session as %s, want %s: %s", a.name, got.Session, f.mode.session, doc)
+	rec := mustGet(t, f.place, id, a.name+" created it")
+	if got := rec.shape(t, f.dec, f.format); got.Session != f.mode.session {
+		t.Errorf("%s stored the session as %s, want %s: %s", a.name, got.Session, f.mode.session, rec.text)
 	}
 	wantData(t, br.get(b, "/get"), id, map[string]any{"color": "blue"}, b.name+" reading the session "+a.name+" created")
 
@@ -183,8 +204,8 @@ func (f *shared) roundTrip(t *testing.T, a, b *server) {
 	wantStatus(t, br.get(b, "/set?k=by&v="+string(b.side)), http.StatusOK)
 	want := map[string]any{"color": "green", "by": string(b.side)}
 	wantData(t, br.get(a, "/get"), id, want, a.name+" reading the changes "+b.name+" made")
-	doc = f.coll.mustDoc(t, id, b.name+" changed it")
-	if got := shapeOf(t, doc, f.dec, f.format); got.Session != f.mode.session || got.Values != `{"by":"`+string(b.side)+`","color":"green"}` {
+	rec = mustGet(t, f.place, id, b.name+" changed it")
+	if got := rec.shape(t, f.dec, f.format); got.Session != f.mode.session || got.Values != `{"by":"`+string(b.side)+`","color":"green"}` {
 		t.Errorf("after %s changed it the stored session is %s", b.name, got)
 	}
 }
@@ -267,152 +288,6 @@ func (f *shared) rotation(t *testing.T) {
 			}
 			wantData(t, b.get(rotated2, "/get"), id, map[string]any{"k": "w"}, rotated2.name+" reading a cookie signed with the new secret")
 			wantFresh(t, b.get(oldOnly, "/get"), id, oldOnly.name+", which does not know the new secret, given a cookie signed with it")
-		})
-	}
-}
-
-// near reports whether got is within tolerance of want.
-func near(got, want time.Time, tolerance time.Duration) bool {
-	d := got.Sub(want)
-	return d > -tolerance && d < tolerance
-}
-
-// touch: an unmodified request on one side extends the expiry of a
-// session the other side stored, without rewriting its data.
-func (f *shared) touch(t *testing.T) {
-	for _, p := range pairs(f.expOld, f.seshOld) {
-		a, b := p[0], p[1]
-		t.Run(string(a.side)+"-to-"+string(b.side), func(t *testing.T) {
-			br := newBrowser(t)
-			id := create(t, br, a, "k", "v")
-			doc := f.coll.mustDoc(t, id, "created")
-			session := sessionField(doc)
-			// Ten minutes pass.
-			early := dateField(t, doc, "expires").Add(-10 * time.Minute)
-			f.coll.set(t, id, bson.D{{Key: "expires", Value: early}})
-
-			before := time.Now()
-			r := br.get(b, "/noop")
-			wantStatus(t, r, http.StatusOK)
-			if len(r.setCookies) != 0 {
-				t.Errorf("%s sent a cookie for an unmodified session without rolling: %s", b.name, r)
-			}
-			doc = f.coll.mustDoc(t, id, "touched")
-			got := dateField(t, doc, "expires")
-			if !near(got, before.Add(maxAge), 5*time.Second) {
-				t.Errorf("%s did not touch the session %s stored: its expires is %v after the request, was %v before; want about now + %v (%v)",
-					b.name, a.name, got, early, maxAge, before.Add(maxAge).UTC())
-			}
-			if after := sessionField(doc); after != session {
-				t.Errorf("%s rewrote the session field on a touch:\nbefore %s\nafter  %s", b.name, session, after)
-			}
-		})
-	}
-}
-
-// touchAfter: with TOUCH_AFTER_S on both sides, the lastModified either
-// side writes gates the other's touches.
-func (f *shared) touchAfter(t *testing.T) {
-	for _, p := range pairs(f.expLazy, f.seshLzy) {
-		x, y := p[0], p[1]
-		t.Run(string(x.side)+"-to-"+string(y.side), func(t *testing.T) {
-			br := newBrowser(t)
-			id := create(t, br, x, "k", "v")
-			doc := f.lazy.mustDoc(t, id, "created")
-			lm, exp := dateField(t, doc, "lastModified"), dateField(t, doc, "expires")
-			if lm.IsZero() {
-				t.Fatalf("%s with touchAfter stored no lastModified: %s", x.name, doc)
-			}
-			gated := func(s *server, why string) {
-				t.Helper()
-				wantStatus(t, br.get(s, "/noop"), http.StatusOK)
-				d := f.lazy.mustDoc(t, id, why)
-				if l, e := dateField(t, d, "lastModified"), dateField(t, d, "expires"); !l.Equal(lm) || !e.Equal(exp) {
-					t.Fatalf("%s: %s touched the session although its lastModified (%v) is recent: lastModified %v → %v, expires %v → %v",
-						why, s.name, lm, lm, l, exp, e)
-				}
-			}
-			touched := func(s *server, why string) {
-				t.Helper()
-				// An hour and ten minutes pass (expires is moved back by ten
-				// minutes only, so that the session is still alive).
-				lm, exp = lm.Add(-70*time.Minute), exp.Add(-10*time.Minute)
-				f.lazy.set(t, id, bson.D{{Key: "lastModified", Value: lm}, {Key: "expires", Value: exp}})
-				before := time.Now()
-				wantStatus(t, br.get(s, "/noop"), http.StatusOK)
-				d := f.lazy.mustDoc(t, id, why)
-				l, e := dateField(t, d, "lastModified"), dateField(t, d, "expires")
-				if !near(l, before, 5*time.Second) || !near(e, before.Add(maxAge), 5*time.Second) {
-					t.Fatalf("%s: %s did not touch the session although its lastModified is over touchAfter old: lastModified %v → %v, expires %v → %v; want both about now (%v) and now + %v",
-						why, s.name, lm, l, exp, e, before.UTC(), maxAge)
-				}
-				lm, exp = l, e
-			}
-			gated(y, "lastModified written by "+x.name+"'s save")
-			touched(y, "lastModified an hour old")
-			gated(x, "lastModified written by "+y.name+"'s touch")
-			touched(x, "lastModified an hour old again")
-			gated(y, "lastModified written by "+x.name+"'s touch")
-			wantData(t, br.get(y, "/get"), id, map[string]any{"k": "v"}, "after the touches")
-		})
-	}
-}
-
-// expired: a stored session past its expires is gone for both, even
-// though no TTL index removed the document.
-func (f *shared) expired(t *testing.T) {
-	for _, a := range []*server{f.expOld, f.seshOld} {
-		br := newBrowser(t)
-		id := create(t, br, a, "k", "v")
-		f.coll.set(t, id, bson.D{{Key: "expires", Value: time.Now().Add(-time.Second)}})
-		for _, s := range []*server{f.expOld, f.seshOld} {
-			wantFresh(t, br.get(s, "/get"), id, s.name+" given the cookie of an expired session "+a.name+" stored")
-		}
-	}
-}
-
-// destroy: a session destroyed on one side is gone on both; the old cookie
-// then gets a fresh session everywhere. sesh's /destroy clears the
-// browser's cookie, Express's does not (a deliberate difference).
-func (f *shared) destroy(t *testing.T) {
-	for _, p := range pairs(f.expOld, f.seshOld) {
-		x, y := p[0], p[1]
-		t.Run(string(x.side)+"-to-"+string(y.side), func(t *testing.T) {
-			br := newBrowser(t)
-			id := create(t, br, x, "k", "v")
-			header := br.header(x)
-			r := br.get(y, "/destroy")
-			wantStatus(t, r, http.StatusOK)
-			if r.str("id") != id || r.body["destroyed"] != true {
-				t.Fatalf("%s did not destroy session %s: %s", y.name, id, r)
-			}
-			if doc := f.coll.doc(t, id); doc != nil {
-				t.Fatalf("%s destroyed session %s but its document is still there: %s", y.name, id, doc)
-			}
-			c, sent := r.sessionCookie()
-			switch y.side {
-			case Express:
-				if sent {
-					t.Errorf("express-session sends no cookie on destroy, but %s sent %s", y.name, c.raw)
-				}
-				if br.cookie(x) == "" {
-					t.Errorf("the browser lost its cookie although %s sent no Set-Cookie: %s", y.name, r)
-				}
-			case Sesh:
-				// Deliberate difference: sesh clears the cookie.
-				if !sent || c.value != "" || c.shape() != "connect.sid=<empty>; Expires=<past>; httponly; path=/" {
-					t.Errorf("sesh clears the browser's cookie on destroy, but %s sent %v", y.name, r.setCookies)
-				}
-				if v := br.cookie(x); v != "" {
-					t.Errorf("the browser still holds the cookie %s after %s cleared it", v, y.name)
-				}
-			}
-			for _, s := range []*server{x, y} {
-				wantFresh(t, fetch(t, s, "/get", header), id, s.name+" given the cookie of the session "+y.name+" destroyed")
-			}
-			if doc := f.coll.doc(t, id); doc != nil {
-				t.Fatalf("session %s came back after it was destroyed: %s", id, doc)
-			}
 		})
 	}
 }

@@ -21,6 +21,7 @@ const hangTimeout = 2 * time.Second
 // and then loses or hides the value, or never answers.
 func TestReservedKeys(t *testing.T) {
 	requireNode(t)
+	onlyOn(t, mongoStore)
 	t.Parallel()
 	db := newDatabase(t)
 	env := merge(db.env("sessions"), map[string]string{"MAX_AGE_MS": hourMS})

@@ -78,10 +78,13 @@ func (m *Middleware) isSecure(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	proto := r.Header.Get("X-Forwarded-Proto")
-	if proto == "" {
+	// The map, not Get: the key is canonical already, and this runs on
+	// every request.
+	values := r.Header["X-Forwarded-Proto"]
+	if len(values) == 0 || values[0] == "" {
 		return false
 	}
+	proto := values[0]
 	if i := strings.IndexByte(proto, ','); i >= 0 {
 		proto = proto[:i]
 	}
@@ -175,8 +178,9 @@ func (m *Middleware) serve(w http.ResponseWriter, r *http.Request, next http.Han
 func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.State, secureRequest, tokenClient bool) bool {
 	out, err := st.Commit(r.Context(), secureRequest)
 	h := w.Header()
+	// Canonical keys, used directly: no canonicalization per request.
 	if !headerHas(h, "Vary", "Cookie") {
-		h.Add("Vary", "Cookie")
+		h["Vary"] = append(h["Vary"], "Cookie")
 	}
 	if m.token.header != "" {
 		m.token.vary(h)
@@ -185,8 +189,8 @@ func (m *Middleware) commit(w http.ResponseWriter, r *http.Request, st *core.Sta
 	case out.SetCookie && err == nil:
 		value := "s:" + m.signer.Sign(out.ID)
 		if !m.token.disableCookie {
-			h.Add("Set-Cookie", cookie.Serialize(m.name, value, attributes(&out.Cookie)))
-			h.Add("Cache-Control", `no-cache="Set-Cookie"`)
+			h["Set-Cookie"] = append(h["Set-Cookie"], cookie.Serialize(m.name, value, attributes(&out.Cookie)))
+			h["Cache-Control"] = append(h["Cache-Control"], `no-cache="Set-Cookie"`)
 		}
 		if tokenClient {
 			m.token.send(h, value)

@@ -230,15 +230,18 @@ const (
 	// LastWriteWins writes the whole session at the end of each request
 	// that changed it, as express-session does: of two overlapping requests
 	// that change different keys, the one that finishes last overwrites the
-	// other's change. Unlike express-session, a session destroyed meanwhile
-	// (a sign-out in another tab) is never written back, in either mode.
+	// other's change; and a save that timed out may still reach a slow
+	// database later and overwrite the saves made meanwhile. Unlike
+	// express-session, a session destroyed meanwhile (a sign-out in
+	// another tab) is never written back, in either mode.
 	LastWriteWins Concurrency = iota
 
 	// Optimistic writes only if the stored session is unchanged since it
 	// was loaded. On a conflict the request's own changes (keys set or
 	// deleted, cookie lifetime, owner) are re-applied to the fresh session
-	// and the write retried, so no concurrent change is lost. The backend
-	// must implement backend.ConditionalUpdater.
+	// and the write retried, so no concurrent change is lost, and a save
+	// that reaches the database late stores nothing. The backend must
+	// implement backend.ConditionalUpdater.
 	Optimistic
 )
 

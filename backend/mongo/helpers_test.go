@@ -87,17 +87,6 @@ func (e *testEnv) insert(t testing.TB, doc any) {
 	}
 }
 
-func (e *testEnv) count(t testing.TB) int64 {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	n, err := e.coll.CountDocuments(ctx, bson.D{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func (e *testEnv) isFerretDB(t testing.TB) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -230,16 +219,6 @@ func put(ctx context.Context, s *Store, rec backend.Record) (backend.Token, erro
 		return s.Update(ctx, rec)
 	}
 	return tok, err
-}
-
-// mustPut is put for a test that cannot go on without the session.
-func mustPut(t testing.TB, s *Store, rec backend.Record) backend.Token {
-	t.Helper()
-	tok, err := put(ctxT(t), s, rec)
-	if err != nil {
-		t.Fatalf("storing %q: %v", rec.ID, err)
-	}
-	return tok
 }
 
 func ctxT(t testing.TB) context.Context {

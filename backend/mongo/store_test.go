@@ -223,7 +223,9 @@ func bigSession(t *testing.T, n int) []byte {
 
 func TestTooLarge(t *testing.T) {
 	env := newEnv(t)
-	s := env.open(t, Options{})
+	// 16 MiB writes on a loaded machine may take longer than the default
+	// operation timeout; this test is about sizes, not time.
+	s := env.open(t, Options{OperationTimeout: time.Minute})
 	ctx := ctxT(t)
 	small := session(time.Time{}, 1)
 	if _, err := s.Create(ctx, backend.Record{ID: "big", Data: small}); err != nil {

@@ -26,6 +26,7 @@ import (
 type client struct {
 	http    *http.Client
 	acked   []int // the writes the server acknowledged with 200
+	failed  []int // the writes answered with 503
 	preKill int   // how many of them were acknowledged before the kill
 	counted bool  // preKill is set
 }
@@ -51,26 +52,28 @@ func TestDatabaseOutage(t *testing.T) {
 }
 
 // TestPostgresOutage is the same on a private PostgreSQL server, killed
-// with SIGKILL (the postmaster and every backend) under load.
+// with SIGKILL (the postmaster and every backend) under load, in the
+// optimistic mode, where no acknowledged write may be lost at all.
 func TestPostgresOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the outage test takes about ten seconds")
 	}
 	db := pgtest.New(t)
 	db.Start(t)
-	outage(t, pgServer{db, t}, compat.Config{PostgresURL: db.URL(), PGTable: "session"})
+	outage(t, pgServer{db, t}, compat.Config{PostgresURL: db.URL(), PGTable: "session", Concurrency: "optimistic"})
 }
 
 // TestRedisOutage is the same on a private redis-server, killed with
-// SIGKILL under load and restarted on the same port and directory. It runs
-// with an append-only file fsynced before each reply: without persistence
-// a killed Redis loses every session, which no client can prevent.
+// SIGKILL under load and restarted on the same port and directory, in the
+// optimistic mode. It runs with an append-only file fsynced before each
+// reply: without persistence a killed Redis loses every session, which no
+// client can prevent.
 func TestRedisOutage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the outage test takes about ten seconds")
 	}
 	db := redistest.StartDurable(t)
-	outage(t, db, compat.Config{RedisURL: db.URL})
+	outage(t, db, compat.Config{RedisURL: db.URL, Concurrency: "optimistic"})
 }
 
 // pgServer adapts pgtest's Server to database.
@@ -142,6 +145,7 @@ func outage(t *testing.T, db database, cfg compat.Config) {
 					}
 				case http.StatusServiceUnavailable:
 					failed.Add(1)
+					c.failed = append(c.failed, i)
 					if d := int64(time.Since(start)); d > slowestFailure.Load() {
 						slowestFailure.Store(d)
 					}
@@ -194,8 +198,15 @@ func outage(t *testing.T, db database, cfg compat.Config) {
 	t.Logf("recovered %v after the restart", time.Duration(recovered-restartAt.UnixNano()).Round(time.Millisecond))
 
 	// Every acknowledged write is stored, those from before the kill and
-	// those after the restart.
-	checked, checkedPreKill := 0, 0
+	// those after the restart. In the last-write-wins mode one exception
+	// is inherent: a save that timed out (503) can still reach the database
+	// later, and then overwrites the saves acknowledged meanwhile, as it
+	// would in Express; such a late save is seen in the final session (its
+	// key is there though it failed), and it explains the loss of the
+	// writes acknowledged after it started. The optimistic mode admits no
+	// exception: a late save's token no longer matches.
+	optimistic := cfg.Concurrency == "optimistic"
+	checked, checkedPreKill, lost, overwritten := 0, 0, 0, 0
 	for i, c := range clients {
 		res, err := c.http.Get(hs.URL + "/get")
 		if err != nil {
@@ -206,20 +217,34 @@ func outage(t *testing.T, db database, cfg compat.Config) {
 		}
 		json.NewDecoder(res.Body).Decode(&got)
 		res.Body.Close()
+		landedLate := 0 // the first failed save whose key is stored, if any
+		for _, v := range c.failed {
+			if got.Session["w"+strconv.Itoa(v)] == strconv.Itoa(v) {
+				landedLate = v
+				break
+			}
+		}
 		for n, v := range c.acked {
 			checked++
 			if n < c.preKill {
 				checkedPreKill++
 			}
-			if got.Session["w"+strconv.Itoa(v)] != strconv.Itoa(v) {
-				t.Errorf("client %d: acknowledged write w%d is not stored", i, v)
+			if got.Session["w"+strconv.Itoa(v)] == strconv.Itoa(v) {
+				continue
 			}
+			if !optimistic && landedLate != 0 && landedLate < v {
+				overwritten++
+				t.Logf("client %d: acknowledged write w%d was overwritten by w%d, a save that failed with 503 and reached the database late (last-write-wins)", i, v, landedLate)
+				continue
+			}
+			lost++
+			t.Errorf("client %d: acknowledged write w%d (its %d-th, %d before the kill) is not stored", i, v, n+1, c.preKill)
 		}
 	}
 	if checkedPreKill == 0 {
 		t.Error("no write was acknowledged before the kill")
 	}
-	t.Logf("checked %d acknowledged writes (%d from before the kill): all stored", checked, checkedPreKill)
+	t.Logf("checked %d acknowledged writes (%d from before the kill): %d lost, %d overwritten by late saves", checked, checkedPreKill, lost, overwritten)
 
 	hs.Close()
 	srv.Close()
