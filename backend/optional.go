@@ -24,7 +24,10 @@ type Lister interface {
 	// All yields every live record, with its Token. A record that cannot
 	// be read is yielded with an error matching ErrCorrupt (and its ID,
 	// when known), and the iteration goes on; any other error ends it.
-	// The caller may stop early.
+	// The caller may stop early. A backend should stream, in memory that
+	// does not grow with the number of records; one whose database's own
+	// iteration may return an item twice (Redis's SCAN, while it resizes
+	// its table) may then yield a record twice, and says so.
 	All(ctx context.Context) iter.Seq2[Record, error]
 }
 

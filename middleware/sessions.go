@@ -59,11 +59,12 @@ func info(l core.Listed) SessionInfo {
 	return si
 }
 
-// All yields every stored session, decoded. A session that cannot be read
-// (corrupt, or encrypted with another key) is yielded with its ID and an
-// error matching session.ErrCorrupt, and the iteration goes on; any other
-// error (the backend failed, or cannot list: errors.ErrUnsupported) ends
-// it.
+// All yields every stored session, decoded, streaming from the backend. A
+// session that cannot be read (corrupt, or encrypted with another key) is
+// yielded with its ID and an error matching session.ErrCorrupt, and the
+// iteration goes on; any other error (the backend failed, or cannot list:
+// errors.ErrUnsupported) ends it. On Redis a session may come twice if the
+// server resizes its table meanwhile (backend.Lister).
 func (m *Middleware) All(ctx context.Context) iter.Seq2[SessionInfo, error] {
 	return func(yield func(SessionInfo, error) bool) {
 		for l, err := range m.manager.List(ctx, "") {

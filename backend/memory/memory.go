@@ -367,30 +367,42 @@ func (s *Store) Owned(ctx context.Context, owner string) iter.Seq2[backend.Recor
 	})
 }
 
-// snapshot yields the live records among those pick returns, picked and
-// copied under the lock.
+// snapshot yields the live records among those pick returns. pick runs
+// under the lock and returns the entries only (a pointer each); their
+// records are copied in batches, each under the lock, so that the loop
+// body may use the store and a listing of many sessions does not hold a
+// copy of them all. An entry removed or rewritten meanwhile is yielded as
+// it is then, or not at all.
 func (s *Store) snapshot(ctx context.Context, op string, pick func() []*entry) iter.Seq2[backend.Record, error] {
 	return func(yield func(backend.Record, error) bool) {
 		if err := s.open(ctx, op); err != nil {
 			yield(backend.Record{}, err)
 			return
 		}
-		now := s.opts.Now()
 		picked := pick()
-		live := make([]backend.Record, 0, len(picked))
-		for _, e := range picked {
-			if !backend.Expired(e.expires, now) {
-				live = append(live, e.record())
-			}
-		}
 		s.mu.Unlock()
-		for _, rec := range live {
-			if err := ctx.Err(); err != nil {
-				yield(backend.Record{}, fmt.Errorf("memory: %s: %w", op, err))
+		const batch = 256
+		recs := make([]backend.Record, 0, batch)
+		for len(picked) > 0 {
+			n := min(batch, len(picked))
+			recs = recs[:0]
+			if err := s.open(ctx, op); err != nil {
+				yield(backend.Record{}, err)
 				return
 			}
-			if !yield(rec, nil) {
-				return
+			now := s.opts.Now()
+			for _, e := range picked[:n] {
+				if s.entries[e.id] == e && !backend.Expired(e.expires, now) {
+					recs = append(recs, e.record())
+				}
+			}
+			s.mu.Unlock()
+			clear(picked[:n]) // let the entries go
+			picked = picked[n:]
+			for _, rec := range recs {
+				if !yield(rec, nil) {
+					return
+				}
 			}
 		}
 	}

@@ -44,11 +44,13 @@ func (s *Store) nodes(ctx context.Context) ([]scanner, error) {
 
 // scan calls f with the keys that start with prefix, in batches of about
 // Options.ScanCount: SCAN cursor MATCH <prefix with glob characters
-// escaped>* COUNT n on each node in turn, never KEYS. Each key comes once,
-// although SCAN may return one twice (the keys seen are remembered for the
-// iteration, as connect-redis does: tens of bytes each, values are not
-// kept); owner-index keys (which an empty Prefix matches) are left out. scan stops when f returns false and
-// returns the first error, wrapped with op.
+// escaped>* COUNT n on each node in turn, never KEYS. It keeps nothing
+// from one batch to the next, so that listing a million sessions takes no
+// more memory than listing a thousand; the price is SCAN's own: a key may
+// come twice when Redis resizes its table during the iteration
+// (connect-redis instead remembers every key seen, some 100 bytes each).
+// Owner-index keys (which an empty Prefix matches) are left out. scan
+// stops when f returns false and returns the first error, wrapped with op.
 func (s *Store) scan(ctx context.Context, op, prefix string, f func(keys []string) bool) error {
 	var nodes []scanner
 	err := s.step(ctx, op, func(ctx context.Context) (err error) {
@@ -59,7 +61,6 @@ func (s *Store) scan(ctx context.Context, op, prefix string, f func(keys []strin
 		return err
 	}
 	match := escapeGlob(prefix) + "*"
-	seen := make(map[string]struct{})
 	for _, node := range nodes {
 		var cursor uint64
 		for {
@@ -73,10 +74,9 @@ func (s *Store) scan(ctx context.Context, op, prefix string, f func(keys []strin
 			}
 			fresh := keys[:0]
 			for _, k := range keys {
-				if _, dup := seen[k]; dup || prefix == s.cfg.prefix && s.isOwnerKey(k) {
+				if prefix == s.cfg.prefix && s.isOwnerKey(k) {
 					continue
 				}
-				seen[k] = struct{}{}
 				fresh = append(fresh, k)
 			}
 			if len(fresh) > 0 && !f(fresh) {
@@ -93,8 +93,9 @@ func (s *Store) scan(ctx context.Context, op, prefix string, f func(keys []strin
 // All implements backend.Lister, as connect-redis's all: SCAN, then the
 // sessions read in batches (GET and PTTL of each key in one pipeline per
 // batch, rather than connect-redis's MGET, which a cluster refuses for keys
-// of several slots). It streams: a batch is read when the previous one has
-// been yielded.
+// of several slots). It streams, in constant memory: a batch is read when
+// the previous one has been yielded. A session may come twice if Redis
+// resizes its table meanwhile (SCAN's guarantee).
 func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
 	return func(yield func(backend.Record, error) bool) {
 		stopped := false
@@ -121,8 +122,9 @@ func (s *Store) All(ctx context.Context) iter.Seq2[backend.Record, error] {
 }
 
 // Len implements backend.Counter: the number of keys SCAN finds, as
-// connect-redis's length. Redis removes expired keys itself, so the count
-// holds no expired session once Redis has noticed.
+// connect-redis's length (while Redis resizes its table a key may be
+// counted twice). Redis removes expired keys itself, so the count holds no
+// expired session once Redis has noticed.
 func (s *Store) Len(ctx context.Context) (int, error) {
 	n := 0
 	err := s.scan(ctx, "len", s.cfg.prefix, func(keys []string) bool {
