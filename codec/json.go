@@ -301,6 +301,10 @@ func date(raw []byte, dst *time.Time) error {
 		*dst = time.UnixMilli(int64(ms)).UTC()
 		return nil
 	}
+	if t, ok := parseJSDate(raw); ok {
+		*dst = t
+		return nil
+	}
 	s, err := unquote(raw)
 	if err != nil {
 		return err
@@ -311,6 +315,46 @@ func date(raw []byte, dst *time.Time) error {
 	}
 	*dst = t
 	return nil
+}
+
+// parseJSDate parses "2006-01-02T15:04:05.000Z", quotes included, the form
+// Date.prototype.toJSON always writes, without allocating: the date of
+// every session is read on every request. ok is false for any other form,
+// which ParseDate then reads.
+func parseJSDate(q []byte) (t time.Time, ok bool) {
+	if len(q) != len(DateLayout)+2 || q[0] != '"' || q[len(q)-1] != '"' {
+		return t, false
+	}
+	b := q[1 : len(q)-1]
+	if b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' || b[19] != '.' || b[23] != 'Z' {
+		return t, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range b[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	year, ok1 := num(0, 4)
+	month, ok2 := num(5, 2)
+	day, ok3 := num(8, 2)
+	hour, ok4 := num(11, 2)
+	minute, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	ms, ok7 := num(20, 3)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
+		month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || sec > 59 {
+		return t, false
+	}
+	t = time.Date(year, time.Month(month), day, hour, minute, sec, ms*int(time.Millisecond), time.UTC)
+	if t.Day() != day { // February 30th and the like: let ParseDate refuse it
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // ParseDate parses a date as JavaScript's Date.toJSON writes it, and the

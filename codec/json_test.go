@@ -213,3 +213,23 @@ func TestDecodeReadsKeysAsJSONParse(t *testing.T) {
 		}
 	}
 }
+
+func TestDatesReadAsTimeParse(t *testing.T) {
+	// The allocation-free reading of Date.toJSON's form agrees with
+	// time.Parse, and leaves every other form to it.
+	for _, d := range []string{
+		"2026-11-23T13:27:04.152Z", "2024-02-29T23:59:59.999Z", "0001-01-01T00:00:00.000Z",
+		"2026-02-30T00:00:00.000Z", "2026-13-01T00:00:00.000Z", "2026-11-23T24:00:00.000Z",
+		"2026-11-23T13:27:04Z", "2026-11-23T13:27:04.152+01:00", "2026-11-23T13:27:04.1524Z",
+	} {
+		want, werr := time.Parse(time.RFC3339Nano, d)
+		p, err := codec.JSON.Decode([]byte(`{"cookie":{"expires":"` + d + `"}}`))
+		if (err != nil) != (werr != nil) {
+			t.Errorf("%s: Decode error %v, time.Parse error %v", d, err, werr)
+			continue
+		}
+		if err == nil && !p.Cookie.Expires.Equal(want) {
+			t.Errorf("%s: read %v, want %v", d, p.Cookie.Expires, want)
+		}
+	}
+}
