@@ -283,6 +283,21 @@ func str(raw []byte, dst *string) error {
 	if raw[0] != '"' {
 		return fmt.Errorf("want a string, got %.20s", raw)
 	}
+	// The values almost every cookie holds, without allocating a copy.
+	switch string(raw) {
+	case `"/"`:
+		*dst = "/"
+		return nil
+	case `"lax"`:
+		*dst = "lax"
+		return nil
+	case `"strict"`:
+		*dst = "strict"
+		return nil
+	case `"none"`:
+		*dst = "none"
+		return nil
+	}
 	s, err := unquote(raw)
 	*dst = s
 	return err
