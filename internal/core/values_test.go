@@ -4,7 +4,7 @@ import "testing"
 
 func TestMarshalWritesLineSeparatorsAsJSONStringify(t *testing.T) {
 	for in, want := range map[string]string{
-		"a\u2028b\u2029c":   "\"a\u2028b\u2029c\"",
+		"a\u2028b\u2029c": "\"a\u2028b\u2029c\"",
 		`back\u2028slash`: `"back\\u2028slash"`, // an escaped backslash, then text
 		"<&>":             `"<&>"`,
 	} {
