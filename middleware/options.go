@@ -108,7 +108,7 @@ type Options struct {
 
 	// MaxRetries bounds the re-applications of a request's changes after
 	// conflicts in the Optimistic mode: a request that keeps losing races
-	// gives up with session.ErrConflict. Each lost race means another
+	// gives up with session.ErrContended. Each lost race means another
 	// request succeeded, so N overlapping requests of one session need at
 	// most N-1. Default 100.
 	MaxRetries int
