@@ -58,16 +58,17 @@ func (s *State) decide() decision {
 	cfg := &s.m.cfg
 	cookieID := s.req.CookieID
 	saveUninitialized := cfg.SaveUninitialized && !s.destroyed
+	modified := s.modified() // compares the values: once
 	if !saveUninitialized && s.saved == savedNone && cookieID != s.id {
-		d.Save = s.modified()
+		d.Save = modified
 	} else {
 		d.Save = !s.isSaved()
 	}
 	d.Touch = cookieID == s.id && !d.Save
 	if cookieID != s.id {
-		d.SetCookie = saveUninitialized || s.modified()
+		d.SetCookie = saveUninitialized || modified
 	} else {
-		d.SetCookie = cfg.Rolling || s.cookieChanged || (s.cookie.Persistent() && s.modified())
+		d.SetCookie = cfg.Rolling || s.cookieChanged || (s.cookie.Persistent() && modified)
 	}
 	return d
 }
@@ -382,11 +383,7 @@ func (s *State) rebase(ctx context.Context, opName string) error {
 		}
 		s.original, s.originalTaken = original, true
 	default:
-		s.cookie = got.payload.Cookie
-		s.values = got.payload.Values
-		s.tok = got.rec.Token
-		s.recExpires, s.recModified = got.rec.Expires, got.rec.Modified
-		s.owner, s.created = got.rec.Owner, got.rec.Created
+		s.take(got)
 	}
 	for _, o := range journal {
 		s.values = apply(s.values, o)

@@ -8,13 +8,9 @@ import (
 // destroyRecord removes the stored record of the session. The caller
 // holds s.mu.
 func (s *State) destroyRecord(ctx context.Context, opName string) error {
-	start := s.m.start()
-	err := s.m.cfg.Backend.Destroy(ctx, s.id)
-	if err != nil {
-		s.m.observe(ctx, "destroy", "failed", start, err)
-		return backendError(opName, err)
+	if err := s.m.destroy(ctx, opName, s.id); err != nil {
+		return err
 	}
-	s.m.observe(ctx, "destroy", "destroyed", start, nil)
 	s.stored, s.tok = false, tokenZero
 	return nil
 }
@@ -47,15 +43,9 @@ func (s *State) Reload(ctx context.Context) error {
 		s.original = s.values
 		s.originalTaken = true
 	}
-	s.cookie = got.payload.Cookie
-	s.values = got.payload.Values
-	s.reindex()
-	s.tok = got.rec.Token
-	s.recExpires, s.recModified = got.rec.Expires, got.rec.Modified
-	s.owner, s.created = got.rec.Owner, got.rec.Created
+	s.take(got)
 	s.cookieChanged, s.ownerChanged = false, false
 	s.journal = nil
-	s.stored = true
 	return nil
 }
 

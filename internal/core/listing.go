@@ -98,10 +98,15 @@ func (m *Manager) records(ctx context.Context, owner string, indexed *bool) iter
 
 // Destroy removes the session stored under id, for listings' callers.
 func (m *Manager) Destroy(ctx context.Context, id string) error {
+	return m.destroy(ctx, "destroy", id)
+}
+
+// destroy removes the record stored under id, observed, for operation op.
+func (m *Manager) destroy(ctx context.Context, op, id string) error {
 	start := m.start()
 	if err := m.cfg.Backend.Destroy(ctx, id); err != nil {
 		m.observe(ctx, "destroy", "failed", start, err)
-		return backendError("destroy", err)
+		return backendError(op, err)
 	}
 	m.observe(ctx, "destroy", "destroyed", start, nil)
 	return nil

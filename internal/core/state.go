@@ -95,13 +95,19 @@ func (s *State) reset() error {
 // adopt makes s the session got, read under id.
 func (s *State) adopt(id string, got stored) {
 	s.id, s.originalID = id, id
+	s.loaded = true
+	s.take(got)
+}
+
+// take replaces the session's data and record with what a read returned:
+// for Load, Reload and the optimistic retry alike.
+func (s *State) take(got stored) {
 	s.cookie = got.payload.Cookie
 	s.values = got.payload.Values
 	s.reindex()
-	s.loaded, s.stored = true, true
+	s.stored = true
 	s.tok = got.rec.Token
-	s.recExpires = got.rec.Expires
-	s.recModified = got.rec.Modified
+	s.recExpires, s.recModified = got.rec.Expires, got.rec.Modified
 	s.owner, s.created = got.rec.Owner, got.rec.Created
 }
 
@@ -283,7 +289,9 @@ func equalValues(a, b []codec.Value) bool {
 	})
 }
 
-// Key is the context key of a State; each middleware has its own.
+// Key is the context key of a State; each middleware has its own, told
+// apart by its address. (Name, the cookie's, also keeps the type from
+// being zero-sized: distinct zero-sized values may share an address.)
 type Key struct{ Name string }
 
 type sessionsKey struct{}
