@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"iter"
+	"slices"
 	"time"
 
 	"github.com/seshgo/sesh/codec"
@@ -110,7 +111,7 @@ func (m *Middleware) DestroySessions(ctx context.Context, owner string, keep ...
 		if err != nil && !errors.Is(err, core.ErrCorrupt) {
 			return 0, err
 		}
-		if l.Record.ID != "" && !contains(keep, l.Record.ID) {
+		if l.Record.ID != "" && !slices.Contains(keep, l.Record.ID) {
 			ids = append(ids, l.Record.ID)
 		}
 	}
@@ -122,15 +123,6 @@ func (m *Middleware) DestroySessions(ctx context.Context, owner string, keep ...
 		n++
 	}
 	return n, nil
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 // Lookup returns the stored session id, decoded: for an administration
