@@ -146,7 +146,7 @@ func (m *Middleware) sessionID(r *http.Request) (id string, viaToken bool) {
 			return id, viaToken
 		}
 	}
-	m.onError(r, core.Fail("cookie", core.ErrInvalidCookie, errCookie(m.name)))
+	m.onError(r, core.NewError("cookie", core.ErrInvalidCookie, errCookie(m.name)))
 	return "", viaToken
 }
 

@@ -36,9 +36,6 @@ var NewError = func(op string, kind, cause error) error {
 
 func fail(op string, kind, cause error) error { return NewError(op, kind, cause) }
 
-// Fail is fail for the middleware.
-func Fail(op string, kind, cause error) error { return NewError(op, kind, cause) }
-
 // backendError classifies a backend's error for op: the backend refused
 // the data itself (too large, invalid) or it failed.
 func backendError(op string, err error) error {
