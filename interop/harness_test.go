@@ -10,7 +10,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,10 +18,10 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/seshgo/sesh/internal/proctest"
 	"github.com/seshgo/sesh/internal/testenv"
 )
 
@@ -185,8 +184,9 @@ type server struct {
 	env  map[string]string
 
 	cmd  *exec.Cmd
-	out  *syncBuffer // stdout and stderr
-	done chan struct{}
+	proc proctest.Process
+	done <-chan struct{} // closed when the process has exited
+	out  *syncBuffer     // stdout and stderr
 }
 
 type syncBuffer struct {
@@ -259,19 +259,15 @@ func launch(t *testing.T, side Side, name string, env map[string]string) *server
 		// The race runtime waits a second before exiting, by default.
 		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")
 	}
-	setDeathSignal(cmd)
-	s := &server{side: side, name: name, env: env, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{side: side, name: name, env: env, cmd: cmd, out: &syncBuffer{}}
 	cmd.Stdout = s.out
 	cmd.Stderr = s.out
-	if err := cmd.Start(); err != nil {
+	var err error
+	if s.done, err = s.proc.Start(cmd); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
-	go func() {
-		_ = cmd.Wait()
-		close(s.done)
-	}()
 	t.Cleanup(func() {
-		s.stop()
+		s.proc.Stop()
 		out := s.out.String()
 		if strings.Contains(out, "DATA RACE") {
 			t.Errorf("%s reported a data race:\n%s", name, out)
@@ -297,24 +293,6 @@ func (s *server) await(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s did not print \"listening on PORT\" within %v:\n%s", s.name, startTimeout, s.out.String())
 		}
-	}
-}
-
-// stop ends the process: SIGTERM, then SIGKILL after a grace period.
-func (s *server) stop() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		_ = s.cmd.Process.Kill()
-	}
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
 	}
 }
 
