@@ -151,7 +151,8 @@ func compatBinary(t testing.TB) string {
 		}
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			compatBuild.err = fmt.Errorf("building it needs the go command: %w", err)
+			return
 		}
 		args := []string{"build", "-o", bin}
 		if raceEnabled {
