@@ -1,8 +1,8 @@
 package interop
 
 import (
-	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -68,7 +68,7 @@ func TestOptimisticWithExpress(t *testing.T) {
 		ses := launch(t, Sesh, "sesh(CONCURRENCY=optimistic)", optimistic)
 		exp.await(t)
 		ses.await(t)
-		slow := "/set?k=s&v=1&delay_ms=" + itoa(slowWrite.Milliseconds())
+		slow := "/set?k=s&v=1&delay_ms=" + strconv.FormatInt(slowWrite.Milliseconds(), 10)
 
 		t.Run("Express writes meanwhile", func(t *testing.T) {
 			id, header, _, pending := overlap(t, exp, ses, slow, exp, "/set?k=e&v=1")
@@ -117,9 +117,4 @@ func awaitResult(t *testing.T, pending <-chan asyncResult) *response {
 		t.Fatal(r.err)
 	}
 	return r.response
-}
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
