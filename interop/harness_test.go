@@ -237,9 +237,10 @@ func startServer(t *testing.T, side Side, name string, env map[string]string) *s
 	return s
 }
 
-// launch starts side with env and stops the process when the test ends.
-// Its output is shown if the test fails, and a data race reported by the
-// compat server fails the test. Call await before using it.
+// launch starts side with a copy of env (PORT set to 0) and stops the
+// process when the test ends. Its output is shown if the test fails, and a
+// data race reported by the compat server fails the test. Call await
+// before using it.
 func launch(t *testing.T, side Side, name string, env map[string]string) *server {
 	t.Helper()
 	var cmd *exec.Cmd
@@ -254,7 +255,7 @@ func launch(t *testing.T, side Side, name string, env map[string]string) *server
 	default:
 		t.Fatalf("unknown side %q", side)
 	}
-	env["PORT"] = "0"
+	env = merge(env, map[string]string{"PORT": "0"})
 	cmd.Env = environ(env)
 	if side == Sesh && raceEnabled && os.Getenv("GORACE") == "" {
 		// The race runtime waits a second before exiting, by default.
