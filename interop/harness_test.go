@@ -8,8 +8,7 @@ package interop
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seshgo/sesh/internal/npmci"
 	"github.com/seshgo/sesh/internal/proctest"
 	"github.com/seshgo/sesh/internal/testenv"
 )
@@ -31,10 +31,6 @@ var raceEnabled bool
 
 // startTimeout bounds how long a server may take to print "listening on".
 const startTimeout = 30 * time.Second
-
-// stampName is the file in node_modules recording the hash of the
-// package-lock.json it was installed from.
-const stampName = ".sesh-interop-lock.sha256"
 
 // configKeys are the variables both servers read; the environment of the
 // test is stripped of them so that only a test's own settings apply.
@@ -85,12 +81,13 @@ var npmOnce struct {
 	log  string
 }
 
-// ensureNodeModules runs npm ci in interop/node, once per test binary,
-// unless node_modules was installed from the current package-lock.json.
+// ensureNodeModules installs the Express side's packages, once per test
+// binary, unless node_modules was installed from the current
+// package-lock.json (by an earlier run or by the benchmark).
 func ensureNodeModules(t testing.TB) {
 	t.Helper()
 	npmOnce.once.Do(func() {
-		npmOnce.log, npmOnce.err = installNodeModules(nodeDir(t))
+		npmOnce.log, npmOnce.err = npmci.Ensure(context.Background(), nodeDir(t))
 		if npmOnce.err == nil && npmOnce.log != "" {
 			t.Logf("node_modules was missing or older than package-lock.json; npm ci said:\n%s", npmOnce.log)
 		}
@@ -98,33 +95,6 @@ func ensureNodeModules(t testing.TB) {
 	if npmOnce.err != nil {
 		t.Fatalf("installing the Express side's packages: %v\n%s", npmOnce.err, npmOnce.log)
 	}
-}
-
-func installNodeModules(dir string) (string, error) {
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(lock)
-	want := hex.EncodeToString(sum[:])
-	stamp := filepath.Join(dir, "node_modules", stampName)
-	if got, err := os.ReadFile(stamp); err == nil && strings.TrimSpace(string(got)) == want {
-		return "", nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", fmt.Errorf("node_modules is missing or older than package-lock.json, and npm is not on PATH to install it: %w", err)
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("npm ci in %s: %w", dir, err)
-	}
-	if err := os.WriteFile(stamp, []byte(want+"\n"), 0o644); err != nil {
-		return string(out), err
-	}
-	return string(out), nil
 }
 
 var compatBuild struct {
