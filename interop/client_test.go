@@ -150,14 +150,27 @@ func (b *browser) get(s *server, path string) *response {
 // none), as another tab or a replayed request would.
 func fetch(t *testing.T, s *server, path, cookieHeader string) *response {
 	t.Helper()
-	return do(t, &http.Client{Transport: transport, Timeout: 30 * time.Second}, s, path, cookieHeader)
+	return do(t, cookieless, s, path, cookieHeader)
 }
+
+// cookieless is the client of requests that carry a Cookie header of
+// their own.
+var cookieless = &http.Client{Transport: transport, Timeout: 30 * time.Second}
 
 func do(t *testing.T, c *http.Client, s *server, path, cookieHeader string) *response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	r, err := request(c, s, path, cookieHeader)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return r
+}
+
+// request is do for any goroutine: it returns its failure.
+func request(c *http.Client, s *server, path, cookieHeader string) (*response, error) {
+	req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
+	if err != nil {
+		return nil, err
 	}
 	if cookieHeader != "" {
 		req.Header.Set("Cookie", cookieHeader)
@@ -172,18 +185,18 @@ func do(t *testing.T, c *http.Client, s *server, path, cookieHeader string) *res
 	}
 	res, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s GET %s: %v", s.name, path, err)
+		return nil, fmt.Errorf("%s GET %s: %v", s.name, path, err)
 	}
 	defer res.Body.Close()
 	text, err := io.ReadAll(res.Body)
 	if err != nil {
-		t.Fatalf("%s GET %s: reading the body: %v", s.name, path, err)
+		return nil, fmt.Errorf("%s GET %s: reading the body: %v", s.name, path, err)
 	}
 	r := &response{server: s, path: path, sentCookie: sent, status: res.StatusCode, text: string(text), setCookies: res.Header.Values("Set-Cookie")}
 	if err := json.Unmarshal(text, &r.body); err != nil {
-		t.Fatalf("%s GET %s: the body is not a JSON object (%v): %d %q", s.name, path, err, res.StatusCode, text)
+		return nil, fmt.Errorf("%s GET %s: the body is not a JSON object (%v): %d %q", s.name, path, err, res.StatusCode, text)
 	}
-	return r
+	return r, nil
 }
 
 // cookie returns the browser's session cookie value for s, "" if none.

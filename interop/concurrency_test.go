@@ -1,9 +1,8 @@
 package interop
 
 import (
-	"encoding/json"
-	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,35 +18,18 @@ const (
 	expressAt = 250 * time.Millisecond
 )
 
+// asyncResult is what a request made by getAsync returned.
 type asyncResult struct {
-	status     int
-	body       map[string]any
-	text       string
-	setCookies []string
-	err        error
+	*response
+	err error
 }
 
 // getAsync requests path on s with the Cookie header in the background.
 func getAsync(s *server, path, cookieHeader string) <-chan asyncResult {
 	ch := make(chan asyncResult, 1)
 	go func() {
-		var r asyncResult
-		defer func() { ch <- r }()
-		req, err := http.NewRequest(http.MethodGet, s.url+path, nil)
-		if err != nil {
-			r.err = err
-			return
-		}
-		req.Header.Set("Cookie", cookieHeader)
-		res, err := (&http.Client{Transport: transport, Timeout: 30 * time.Second}).Do(req)
-		if err != nil {
-			r.err = err
-			return
-		}
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		r.status, r.text, r.setCookies, r.err = res.StatusCode, string(b), res.Header.Values("Set-Cookie"), err
-		_ = json.Unmarshal(b, &r.body)
+		r, err := request(cookieless, s, path, cookieHeader)
+		ch <- asyncResult{r, err}
 	}()
 	return ch
 }
@@ -86,7 +68,7 @@ func TestOptimisticWithExpress(t *testing.T) {
 		ses := launch(t, Sesh, "sesh(CONCURRENCY=optimistic)", optimistic)
 		exp.await(t)
 		ses.await(t)
-		slow := "/set?k=s&v=1&delay_ms=" + itoa(slowWrite.Milliseconds())
+		slow := "/set?k=s&v=1&delay_ms=" + strconv.FormatInt(slowWrite.Milliseconds(), 10)
 
 		t.Run("Express writes meanwhile", func(t *testing.T) {
 			id, header, _, pending := overlap(t, exp, ses, slow, exp, "/set?k=e&v=1")
@@ -127,17 +109,12 @@ func overlap(t *testing.T, creator, slow *server, slowPath string, fast *server,
 	return id, header, fastRes, slowRes
 }
 
-// awaitResult returns the result of a request started with getAsync.
-func awaitResult(t *testing.T, pending <-chan asyncResult) asyncResult {
+// awaitResult returns the response to a request started with getAsync.
+func awaitResult(t *testing.T, pending <-chan asyncResult) *response {
 	t.Helper()
 	r := <-pending
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	return r
-}
-
-func itoa(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
+	return r.response
 }

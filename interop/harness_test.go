@@ -8,9 +8,7 @@ package interop
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,10 +17,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/seshgo/sesh/internal/npmci"
+	"github.com/seshgo/sesh/internal/proctest"
 	"github.com/seshgo/sesh/internal/testenv"
 )
 
@@ -32,10 +31,6 @@ var raceEnabled bool
 
 // startTimeout bounds how long a server may take to print "listening on".
 const startTimeout = 30 * time.Second
-
-// stampName is the file in node_modules recording the hash of the
-// package-lock.json it was installed from.
-const stampName = ".sesh-interop-lock.sha256"
 
 // configKeys are the variables both servers read; the environment of the
 // test is stripped of them so that only a test's own settings apply.
@@ -86,12 +81,13 @@ var npmOnce struct {
 	log  string
 }
 
-// ensureNodeModules runs npm ci in interop/node, once per test binary,
-// unless node_modules was installed from the current package-lock.json.
+// ensureNodeModules installs the Express side's packages, once per test
+// binary, unless node_modules was installed from the current
+// package-lock.json (by an earlier run or by the benchmark).
 func ensureNodeModules(t testing.TB) {
 	t.Helper()
 	npmOnce.once.Do(func() {
-		npmOnce.log, npmOnce.err = installNodeModules(nodeDir(t))
+		npmOnce.log, npmOnce.err = npmci.Ensure(context.Background(), nodeDir(t))
 		if npmOnce.err == nil && npmOnce.log != "" {
 			t.Logf("node_modules was missing or older than package-lock.json; npm ci said:\n%s", npmOnce.log)
 		}
@@ -99,33 +95,6 @@ func ensureNodeModules(t testing.TB) {
 	if npmOnce.err != nil {
 		t.Fatalf("installing the Express side's packages: %v\n%s", npmOnce.err, npmOnce.log)
 	}
-}
-
-func installNodeModules(dir string) (string, error) {
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(lock)
-	want := hex.EncodeToString(sum[:])
-	stamp := filepath.Join(dir, "node_modules", stampName)
-	if got, err := os.ReadFile(stamp); err == nil && strings.TrimSpace(string(got)) == want {
-		return "", nil
-	}
-	npm, err := exec.LookPath("npm")
-	if err != nil {
-		return "", fmt.Errorf("node_modules is missing or older than package-lock.json, and npm is not on PATH to install it: %w", err)
-	}
-	cmd := exec.Command(npm, "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return string(out), fmt.Errorf("npm ci in %s: %w", dir, err)
-	}
-	if err := os.WriteFile(stamp, []byte(want+"\n"), 0o644); err != nil {
-		return string(out), err
-	}
-	return string(out), nil
 }
 
 var compatBuild struct {
@@ -152,7 +121,8 @@ func compatBinary(t testing.TB) string {
 		}
 		goTool, err := exec.LookPath("go")
 		if err != nil {
-			goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+			compatBuild.err = fmt.Errorf("building it needs the go command: %w", err)
+			return
 		}
 		args := []string{"build", "-o", bin}
 		if raceEnabled {
@@ -185,8 +155,9 @@ type server struct {
 	env  map[string]string
 
 	cmd  *exec.Cmd
-	out  *syncBuffer // stdout and stderr
-	done chan struct{}
+	proc proctest.Process
+	done <-chan struct{} // closed when the process has exited
+	out  *syncBuffer     // stdout and stderr
 }
 
 type syncBuffer struct {
@@ -236,9 +207,10 @@ func startServer(t *testing.T, side Side, name string, env map[string]string) *s
 	return s
 }
 
-// launch starts side with env and stops the process when the test ends.
-// Its output is shown if the test fails, and a data race reported by the
-// compat server fails the test. Call await before using it.
+// launch starts side with a copy of env (PORT set to 0) and stops the
+// process when the test ends. Its output is shown if the test fails, and a
+// data race reported by the compat server fails the test. Call await
+// before using it.
 func launch(t *testing.T, side Side, name string, env map[string]string) *server {
 	t.Helper()
 	var cmd *exec.Cmd
@@ -253,25 +225,21 @@ func launch(t *testing.T, side Side, name string, env map[string]string) *server
 	default:
 		t.Fatalf("unknown side %q", side)
 	}
-	env["PORT"] = "0"
+	env = merge(env, map[string]string{"PORT": "0"})
 	cmd.Env = environ(env)
 	if side == Sesh && raceEnabled && os.Getenv("GORACE") == "" {
 		// The race runtime waits a second before exiting, by default.
 		cmd.Env = append(cmd.Env, "GORACE=atexit_sleep_ms=0")
 	}
-	setDeathSignal(cmd)
-	s := &server{side: side, name: name, env: env, cmd: cmd, out: &syncBuffer{}, done: make(chan struct{})}
+	s := &server{side: side, name: name, env: env, cmd: cmd, out: &syncBuffer{}}
 	cmd.Stdout = s.out
 	cmd.Stderr = s.out
-	if err := cmd.Start(); err != nil {
+	var err error
+	if s.done, err = s.proc.Start(cmd); err != nil {
 		t.Fatalf("starting %s: %v", name, err)
 	}
-	go func() {
-		_ = cmd.Wait()
-		close(s.done)
-	}()
 	t.Cleanup(func() {
-		s.stop()
+		s.proc.Stop()
 		out := s.out.String()
 		if strings.Contains(out, "DATA RACE") {
 			t.Errorf("%s reported a data race:\n%s", name, out)
@@ -297,24 +265,6 @@ func (s *server) await(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%s did not print \"listening on PORT\" within %v:\n%s", s.name, startTimeout, s.out.String())
 		}
-	}
-}
-
-// stop ends the process: SIGTERM, then SIGKILL after a grace period.
-func (s *server) stop() {
-	select {
-	case <-s.done:
-		return
-	default:
-	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		_ = s.cmd.Process.Kill()
-	}
-	select {
-	case <-s.done:
-	case <-time.After(5 * time.Second):
-		_ = s.cmd.Process.Kill()
-		<-s.done
 	}
 }
 

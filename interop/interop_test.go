@@ -99,8 +99,8 @@ func TestShared(t *testing.T) {
 				if db, ok := sp.(*database); ok {
 					f.lazy = db.coll("lazy")
 					lazy := merge(f.lazy.env(), m.env, map[string]string{"MAX_AGE_MS": fmt.Sprint(maxAge.Milliseconds()), "TOUCH_AFTER_S": "3600", "SECRET": "old"})
-					f.expLazy = launch(t, Express, "express(TOUCH_AFTER_S=3600)", merge(lazy))
-					f.seshLzy = launch(t, Sesh, "sesh(TOUCH_AFTER_S=3600)", merge(lazy))
+					f.expLazy = launch(t, Express, "express(TOUCH_AFTER_S=3600)", lazy)
+					f.seshLzy = launch(t, Sesh, "sesh(TOUCH_AFTER_S=3600)", lazy)
 					servers = append(servers, f.expLazy, f.seshLzy)
 				}
 				for _, s := range servers {

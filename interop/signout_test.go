@@ -2,6 +2,7 @@ package interop
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -27,7 +28,7 @@ func TestSignOutWins(t *testing.T) {
 		ses := launch(t, Sesh, "sesh", env)
 		exp.await(t)
 		ses.await(t)
-		slow := "/set?k=late&v=1&delay_ms=" + itoa(slowWrite.Milliseconds())
+		slow := "/set?k=late&v=1&delay_ms=" + strconv.FormatInt(slowWrite.Milliseconds(), 10)
 		for _, s := range []*server{ses, exp} {
 			t.Run(string(s.side), func(t *testing.T) {
 				id, header, r, pending := overlap(t, s, s, slow, s, "/destroy")

@@ -3,6 +3,7 @@ package interop
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -152,8 +153,11 @@ func (c *collection) docs(t *testing.T) map[string]bson.Raw {
 func (c *collection) set(t *testing.T, id string, fields bson.D) {
 	t.Helper()
 	res, err := c.c.UpdateOne(ctx(t), bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: fields}})
-	if err != nil || res.MatchedCount != 1 {
-		t.Fatalf("updating session %s in %s: %v (matched %d)", id, c.name, err, res.MatchedCount)
+	if err == nil && res.MatchedCount != 1 {
+		err = fmt.Errorf("matched %d documents", res.MatchedCount)
+	}
+	if err != nil {
+		t.Fatalf("updating session %s in %s: %v", id, c.name, err)
 	}
 }
 

@@ -29,7 +29,7 @@ func TestTableCreation(t *testing.T) {
 		t.Run(string(c.creator)+" creates", func(t *testing.T) {
 			p := sp.table(c.table)
 			env := merge(p.env(), map[string]string{"MAX_AGE_MS": hourMS})
-			first := startServer(t, c.creator, string(c.creator)+"(creating "+c.table+")", merge(env))
+			first := startServer(t, c.creator, string(c.creator)+"(creating "+c.table+")", env)
 			b := newBrowser(t)
 			id := create(t, b, first, "k", "v")
 			if !p.exists(t) {
@@ -39,7 +39,7 @@ func TestTableCreation(t *testing.T) {
 			if !slices.Equal(cols, c.cols) || !slices.Equal(indexes, c.indexes) {
 				t.Errorf("%s created %s with columns %v and indexes %v; want %v and %v", first.name, p, cols, indexes, c.cols, c.indexes)
 			}
-			second := startServer(t, c.user, string(c.user)+"(on "+c.table+")", merge(env))
+			second := startServer(t, c.user, string(c.user)+"(on "+c.table+")", env)
 			wantData(t, b.get(second, "/get"), id, map[string]any{"k": "v"}, second.name+" reading a session in the table "+first.name+" created")
 			wantStatus(t, b.get(second, "/set?k=by&v="+string(c.user)), http.StatusOK)
 			wantData(t, b.get(first, "/get"), id, map[string]any{"k": "v", "by": string(c.user)}, first.name+" reading the change "+second.name+" made")

@@ -3,14 +3,16 @@
 // interop/node/app.mjs, so that one HTTP scenario can run against both and
 // their results be compared, or both can share one sessions collection.
 //
-// Variables: PORT, MONGODB_URI, DB, COLLECTION (default sessions), SECRET
-// (comma-separated; the first signs), RESAVE, SAVE_UNINITIALIZED, ROLLING
-// (true or false), MAX_AGE_MS (empty: browser-session cookie), TTL_S,
-// TOUCH_AFTER_S, STRINGIFY (true or false), CRYPTO_SECRET (WebCrypto
-// adapter; CRYPTO_FORMAT=kruptein for the legacy format), COOKIE_NAME,
-// SAME_SITE, COOKIE_SECURE (true, false or auto), TRUST_PROXY, TIMESTAMPS,
-// AUTO_REMOVE, AUTO_REMOVE_INTERVAL_MIN, CONCURRENCY (optimistic) and
-// OP_TIMEOUT_MS.
+// The backend is that of the first address set: REDIS_URL (REDIS_PREFIX,
+// default sess:), DATABASE_URL (PG_TABLE, default session, created if
+// missing), MONGODB_URI (DB, COLLECTION, default sessions), or memory when
+// none is. Other variables: PORT, SECRET (comma-separated; the first
+// signs), RESAVE, SAVE_UNINITIALIZED, ROLLING (true or false), MAX_AGE_MS
+// (empty: browser-session cookie), TTL_S, TOUCH_AFTER_S, STRINGIFY (true or
+// false), CRYPTO_SECRET (WebCrypto adapter; CRYPTO_FORMAT=kruptein for the
+// legacy format), COOKIE_NAME, SAME_SITE, COOKIE_SECURE (true, false or
+// auto), TRUST_PROXY, TIMESTAMPS, AUTO_REMOVE, AUTO_REMOVE_INTERVAL_MIN,
+// CONCURRENCY (optimistic) and OP_TIMEOUT_MS.
 //
 // Routes, all GET and answering JSON: /set?k=KEY&v=VALUE[&delay_ms=N],
 // /get, /noop, /regenerate, /destroy, and, outside the session middleware,

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"os"
 
@@ -14,7 +13,7 @@ import (
 // in the order of the compat server's (internal/compat).
 var backends = []struct {
 	env  string
-	open func(ctx context.Context, addr string) (store backend.Backend, describe string, err error)
+	open func(addr string) (store backend.Backend, describe string, err error)
 }{
 	{"REDIS_URL", openRedis},
 	{"DATABASE_URL", openPostgres},
@@ -23,10 +22,10 @@ var backends = []struct {
 
 // openBackend returns the backend the environment chooses, and a few words
 // saying which for the startup message.
-func openBackend(ctx context.Context) (backend.Backend, string, error) {
+func openBackend() (backend.Backend, string, error) {
 	for _, b := range backends {
 		if addr := os.Getenv(b.env); addr != "" {
-			return b.open(ctx, addr)
+			return b.open(addr)
 		}
 	}
 	return memory.New(memory.Options{}), "memory backend", nil

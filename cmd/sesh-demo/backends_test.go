@@ -46,7 +46,7 @@ func tourOn(t *testing.T, env, addr, want string) {
 		t.Setenv(v, "")
 	}
 	t.Setenv(env, addr)
-	store, describe, err := openBackend(t.Context())
+	store, describe, err := openBackend()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	store, describe, err := openBackend(ctx)
+	store, describe, err := openBackend()
 	if err != nil {
 		return err
 	}

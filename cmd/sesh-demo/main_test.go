@@ -368,13 +368,13 @@ func TestBackendFromEnvironment(t *testing.T) {
 	t.Setenv("REDIS_URL", "")
 	t.Setenv("DATABASE_URL", "")
 	t.Setenv("MONGODB_URI", "")
-	store, describe, err := openBackend(t.Context())
+	store, describe, err := openBackend()
 	if err != nil || describe != "memory backend" {
 		t.Fatalf("without MONGODB_URI: %q, %v", describe, err)
 	}
 	closeBackend(store)
 	t.Setenv("MONGODB_URI", "not a mongo uri")
-	if _, _, err := openBackend(t.Context()); err == nil {
+	if _, _, err := openBackend(); err == nil {
 		t.Error("a MONGODB_URI that is not a connection string was not tried")
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/seshgo/sesh/backend"
@@ -13,7 +11,7 @@ import (
 // named in uri (default "sesh_demo"), in connect-mongo's format. The
 // connection is made lazily: while the server is down, requests fail with
 // 503, and they succeed again when it is back.
-func openMongo(_ context.Context, uri string) (backend.Backend, string, error) {
+func openMongo(uri string) (backend.Backend, string, error) {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
 		return nil, "", err

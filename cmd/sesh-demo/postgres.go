@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/seshgo/sesh/backend"
 	"github.com/seshgo/sesh/backend/postgres"
 )
@@ -10,7 +8,7 @@ import (
 // openPostgres stores sessions in connect-pg-simple's "session" table,
 // created if missing, with sesh's owner columns for the "your sessions"
 // page (Express ignores them).
-func openPostgres(_ context.Context, url string) (backend.Backend, string, error) {
+func openPostgres(url string) (backend.Backend, string, error) {
 	store, err := postgres.New(postgres.Options{URL: url, CreateTable: true, Owners: true})
 	if err != nil {
 		return nil, "", err

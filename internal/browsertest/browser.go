@@ -235,13 +235,6 @@ func (b *Browser) Selected(css string) bool {
 	return read[bool](b, "reading the state of "+css, css, "/selected")
 }
 
-// Wait polls cond until it holds, failing the test after Timeout. what
-// says what is awaited, for the failure message.
-func (b *Browser) Wait(what string, cond func() bool) {
-	b.t.Helper()
-	b.poll("waiting for "+what, func() (bool, error) { return cond(), nil })
-}
-
 // onElement runs action on the first element matching css, waiting for
 // one and trying again while the page is changing under it.
 func (b *Browser) onElement(what, css string, action func(id string) error) {
@@ -298,16 +291,7 @@ func transient(err error) bool {
 	return false
 }
 
-// Screenshot returns a PNG image of the page as the browser shows it.
-func (b *Browser) Screenshot() []byte {
-	b.t.Helper()
-	png, err := b.screenshot()
-	if err != nil {
-		b.t.Fatalf("browsertest: taking a screenshot: %v", err)
-	}
-	return png
-}
-
+// screenshot returns a PNG image of the page as the browser shows it.
 func (b *Browser) screenshot() ([]byte, error) {
 	var encoded string
 	if err := b.do("GET", "/screenshot", nil, &encoded); err != nil {

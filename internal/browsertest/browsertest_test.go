@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seshgo/sesh/internal/browsertest"
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // form is a page with a form whose answer sets a cookie: what a sign-in
@@ -123,11 +124,11 @@ func TestWaitFailsWithWhereTheBrowserIs(t *testing.T) {
 func TestStartWithoutBrowser(t *testing.T) {
 	t.Setenv(browsertest.ChromiumEnv, "/nonexistent/chromium")
 	for require, want := range map[string]string{"": "skip", "1": "fatal"} {
-		t.Setenv(browsertest.RequireEnv, require)
+		t.Setenv(testenv.RequireEnv, require)
 		rt := &recordingT{TB: t}
 		rt.run(func() { browsertest.Start(rt) })
 		if rt.ended != want || !strings.Contains(rt.msg, "/nonexistent/chromium") {
-			t.Errorf("%s=%q: the test ended with %s %q, want %s naming the missing browser", browsertest.RequireEnv, require, rt.ended, rt.msg, want)
+			t.Errorf("%s=%q: the test ended with %s %q, want %s naming the missing browser", testenv.RequireEnv, require, rt.ended, rt.msg, want)
 		}
 	}
 }
@@ -156,4 +157,5 @@ func (r *recordingT) end(kind, format string, args ...any) {
 
 func (r *recordingT) Fatalf(format string, args ...any) { r.end("fatal", format, args...) }
 func (r *recordingT) Skipf(format string, args ...any)  { r.end("skip", format, args...) }
+func (r *recordingT) Skip(args ...any)                  { r.end("skip", "%s", fmt.Sprint(args...)) }
 func (r *recordingT) Helper()                           {}

@@ -34,6 +34,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // Environment variables read by Start.
@@ -42,9 +44,6 @@ const (
 	ChromiumEnv = "SESH_CHROMIUM"
 	// ChromedriverEnv overrides chromedriver's path, DefaultChromedriver.
 	ChromedriverEnv = "SESH_CHROMEDRIVER"
-	// RequireEnv set to 1 turns a missing browser into a test failure
-	// rather than a skip, for CI machines that must run every test.
-	RequireEnv = "SESH_REQUIRE_SERVICES"
 )
 
 // Where Debian's chromium and chromium-driver packages install them.
@@ -88,16 +87,13 @@ kill -KILL 0
 var startedRE = regexp.MustCompile(`started successfully on port (\d+)`)
 
 // Start starts chromedriver for the test and stops it, with every browser,
-// when the test ends. It skips the test when chromium or chromedriver is
-// missing, or fails it when SESH_REQUIRE_SERVICES=1.
+// when the test ends. When chromium or chromedriver is missing it skips
+// the test, or fails it under SESH_REQUIRE_SERVICES=1 (package testenv).
 func Start(t testing.TB) *Driver {
 	t.Helper()
 	chromium, chromedriver, err := find()
 	if err != nil {
-		if os.Getenv(RequireEnv) == "1" {
-			t.Fatalf("browsertest: %v (%s=1)", err, RequireEnv)
-		}
-		t.Skipf("browsertest: %v; on Debian: apt-get install chromium chromium-driver", err)
+		testenv.Missing(t, "browsertest: %v; on Debian: apt-get install chromium chromium-driver", err)
 	}
 	// The directory first, so that its removal, registered now, runs
 	// after the processes are gone (cleanups run last in, first out).

@@ -15,6 +15,7 @@ import (
 	"github.com/seshgo/sesh/backend/memory"
 	"github.com/seshgo/sesh/backend/mongo"
 	"github.com/seshgo/sesh/backend/postgres"
+	"github.com/seshgo/sesh/backend/redis"
 	"github.com/seshgo/sesh/middleware"
 	"github.com/seshgo/sesh/session"
 )
@@ -26,12 +27,7 @@ type Server struct {
 }
 
 // Close closes the backend.
-func (s *Server) Close() error {
-	if c, ok := s.Backend.(io.Closer); ok {
-		return c.Close()
-	}
-	return nil
-}
+func (s *Server) Close() error { return closeBackend(s.Backend) }
 
 // New builds the server for c. Errors of the session layer are logged to
 // logger.
@@ -93,13 +89,20 @@ func New(c Config, logger *slog.Logger) (*Server, error) {
 	return &Server{Handler: mux, Backend: b}, nil
 }
 
-// openBackend opens the backend the configuration selects: Redis,
-// PostgreSQL, MongoDB, or memory, in that order of precedence, as app.mjs
-// selects the Express store.
+// openBackend opens the backend of the first address set: Redis,
+// PostgreSQL, MongoDB, or memory when none is. (app.mjs is told its store
+// by STORE instead; its callers set one address.)
 func openBackend(c Config, logger *slog.Logger) (backend.Backend, error) {
 	switch {
 	case c.RedisURL != "":
-		return openRedis(c, logger)
+		// connect-redis's layout: REDIS_PREFIX as the key prefix (default
+		// sess:), TTL_S for browser-session cookies (default 86,400 s).
+		return redis.New(redis.Options{
+			URL:              c.RedisURL,
+			Prefix:           c.RedisPrefix,
+			TTL:              c.TTL,
+			OperationTimeout: c.OpTimeout,
+		})
 	case c.PostgresURL != "":
 		return postgres.New(postgres.Options{
 			URL:              c.PostgresURL,
@@ -144,10 +147,11 @@ func openMongo(c Config, logger *slog.Logger) (backend.Backend, error) {
 	return mongo.New(o)
 }
 
-func closeBackend(b backend.Backend) {
+func closeBackend(b backend.Backend) error {
 	if c, ok := b.(io.Closer); ok {
-		c.Close()
+		return c.Close()
 	}
+	return nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/seshgo/sesh/internal/npmci"
 )
 
 // binaries are the programs the run uses, all built before anything is
@@ -90,31 +92,20 @@ func goBuild(ctx context.Context, dir, verb, out, pkg string) error {
 	return nil
 }
 
-// nodeModules are the packages the Express contestant needs, one per
-// store: npm ci runs when one is missing.
-var nodeModules = []string{"express-session", "connect-mongo", "connect-redis", "connect-pg-simple"}
-
 // nodeReady checks for node and installs the Express application's
-// dependencies if they are missing.
+// packages unless they were installed from its package-lock.json as it
+// is now (by an earlier run or by the interop tests).
 func nodeReady(ctx context.Context, cfg config) error {
 	if _, err := exec.LookPath("node"); err != nil {
 		return fmt.Errorf("node is not installed: %w", err)
 	}
 	dir := filepath.Join(cfg.root, "interop", "node")
-	missing := false
-	for _, m := range nodeModules {
-		if _, err := os.Stat(filepath.Join(dir, "node_modules", m)); err != nil {
-			missing = true
-		}
+	out, err := npmci.Ensure(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("%v\n%s", err, strings.TrimSpace(out))
 	}
-	if !missing {
-		return nil
-	}
-	logf("express: npm ci in %s", dir)
-	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund")
-	cmd.Dir = dir
-	if msg, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("npm ci: %v\n%s", err, strings.TrimSpace(string(msg)))
+	if out != "" {
+		logf("express: installed the packages of %s (npm ci)", dir)
 	}
 	return nil
 }

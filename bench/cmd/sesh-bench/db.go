@@ -81,42 +81,36 @@ func (h *harness) dbSuite(suite string) func(context.Context, *results) error {
 // seedBatch is how many sessions one bulk insert carries.
 const seedBatch = 2000
 
-// fill puts n filler sessions, which no request reads but every lookup
-// searches among, into st in layout l.
-func fill(ctx context.Context, st store, l layout, n int) error {
-	for lo := 0; lo < n; lo += seedBatch {
-		hi := min(lo+seedBatch, n)
-		ids, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
+// putSessions stores the sessions of index from up to to in st, in
+// layout l and bulk inserts of seedBatch, the i-th holding user=<user><i>
+// and expiring in an hour, and returns their ids.
+func putSessions(ctx context.Context, st store, l layout, user string, from, to int) ([]string, error) {
+	ids := make([]string, 0, to-from)
+	for lo := from; lo < to; lo += seedBatch {
+		hi := min(lo+seedBatch, to)
+		batch, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
 		for i := lo; i < hi; i++ {
-			ids = append(ids, newToken(l))
-			users = append(users, "filler"+strconv.Itoa(i))
+			batch = append(batch, newToken(l))
+			users = append(users, user+strconv.Itoa(i))
 		}
-		if err := st.put(ctx, l, ids, users, time.Now().Add(time.Hour)); err != nil {
-			return fmt.Errorf("seeding: %w", err)
+		if err := st.put(ctx, l, batch, users, time.Now().Add(time.Hour)); err != nil {
+			return nil, fmt.Errorf("seeding: %w", err)
 		}
+		ids = append(ids, batch...)
 	}
-	return nil
+	return ids, nil
 }
 
 // insertLive puts n live sessions in the Express layout into st, the i-th
 // holding user=u<i>, and returns their cookies, signed as express-session
 // signs them.
 func insertLive(ctx context.Context, st store, n int) ([]string, error) {
-	cookies := make([]string, 0, n)
-	for lo := 0; lo < n; lo += seedBatch {
-		hi := min(lo+seedBatch, n)
-		ids, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			id := newID()
-			ids = append(ids, id)
-			users = append(users, "u"+strconv.Itoa(i))
-			cookies = append(cookies, cookieOf(id))
-		}
-		if err := st.put(ctx, expressLayout, ids, users, time.Now().Add(time.Hour)); err != nil {
-			return nil, fmt.Errorf("inserting sessions: %w", err)
-		}
+	ids, err := putSessions(ctx, st, expressLayout, "u", 0, n)
+	cookies := make([]string, len(ids))
+	for i, id := range ids {
+		cookies[i] = cookieOf(id)
 	}
-	return cookies, nil
+	return cookies, err
 }
 
 // setupDB starts sys on a fresh store of db holding the filler and the
@@ -131,7 +125,9 @@ func (h *harness) setupDB(ctx context.Context, db database, suite string, sys sy
 			st.drop()
 		}
 	}()
-	if err := fill(ctx, st, sys.layout, h.cfg.seed); err != nil {
+	// Filler sessions, which no request reads but every lookup searches
+	// among.
+	if _, err := putSessions(ctx, st, sys.layout, "filler", 0, h.cfg.seed); err != nil {
 		return nil, err
 	}
 	p, g, err := h.start(ctx, sys, suite, append(baseEnv(), st.env()...))

@@ -93,11 +93,11 @@ func (h *harness) measureInterleaved(ctx context.Context, cs []*contestant, dura
 	for _, path := range paths {
 		var active []*contestant
 		for _, c := range cs {
-			c.rows[path] = &row{system: c.sys.name, path: path, skipped: c.sys.readOnly && path != "read"}
-			if !c.rows[path].skipped {
-				c.rows[path].serverCPU, c.rows[path].selfCPU, c.rows[path].machineCPU, c.rows[path].dbCPU = 0, 0, 0, 0
+			r := &row{system: c.sys.name, path: path, skipped: c.sys.readOnly && path != "read"}
+			c.rows[path] = r
+			if !r.skipped {
 				if db == nil {
-					c.rows[path].dbCPU = -1
+					r.dbCPU = -1 // no database: unknown, not zero
 				}
 				active = append(active, c)
 			}

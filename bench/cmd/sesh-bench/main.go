@@ -6,9 +6,10 @@
 //
 // It builds every program first, then runs the suites one after another;
 // -suites picks some. In the database suites each contestant runs as its
-// own process, one at a time, with the same settings, on a fresh store
-// holding the same filler sessions, driven by the same load generator
-// (internal/load) on the read, write and create paths, and the database
+// own process, with the same settings, on a fresh store holding the same
+// filler sessions, driven by the same load generator (internal/load) on
+// the read, write and create paths; all of a suite's contestants run at
+// once and take turns being measured (interleave.go), and the database
 // operations each request costs are counted:
 //
 //   - mongo: FerretDB (tools/ferretdb, PostgreSQL handler) behind a

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"strconv"
 	"time"
 
 	"github.com/seshgo/sesh/bench/internal/load"
@@ -123,7 +122,7 @@ func (h *harness) growOne(ctx context.Context, name string, g growthDB, sesh sys
 		}
 		logf("growth %s: seeding up to %d sessions", name, size)
 		t0 := time.Now()
-		more, err := seedLive(ctx, st, len(ids), size)
+		more, err := putSessions(ctx, st, expressLayout, "g", len(ids), size)
 		if err != nil {
 			return rows, nil, err
 		}
@@ -145,25 +144,6 @@ func (h *harness) growOne(ctx context.Context, name string, g growthDB, sesh sys
 	}
 	list, err := h.runListing(ctx, name, len(ids), g.listing(st))
 	return rows, list, err
-}
-
-// seedLive puts sessions from index from up to to into st, in sesh's
-// layout, and returns their ids.
-func seedLive(ctx context.Context, st store, from, to int) ([]string, error) {
-	ids := make([]string, 0, to-from)
-	for lo := from; lo < to; lo += seedBatch {
-		hi := min(lo+seedBatch, to)
-		batch, users := make([]string, 0, hi-lo), make([]string, 0, hi-lo)
-		for i := lo; i < hi; i++ {
-			batch = append(batch, newID())
-			users = append(users, "g"+strconv.Itoa(i))
-		}
-		if err := st.put(ctx, expressLayout, batch, users, time.Now().Add(time.Hour)); err != nil {
-			return nil, fmt.Errorf("seeding: %w", err)
-		}
-		ids = append(ids, batch...)
-	}
-	return ids, nil
 }
 
 // measureGrowth measures the read path on -sessions sessions drawn at

@@ -2,13 +2,18 @@ package dbserver
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/seshgo/sesh/internal/testenv"
 )
 
 // roundTrip sends one request on the wire and returns the first line of
@@ -34,7 +39,7 @@ func roundTrip(t *testing.T, addr, req string) string {
 
 func TestRedis(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
+		testenv.Missing(t, "redis-server is not installed: %v", err)
 	}
 	dir := t.TempDir()
 	r, err := StartRedis(context.Background(), dir, filepath.Join(dir, "log"))
@@ -54,7 +59,7 @@ func TestRedis(t *testing.T) {
 
 func TestPostgres(t *testing.T) {
 	if _, err := PostgresBin(); err != nil {
-		t.Skip(err)
+		testenv.Missing(t, "%v", err)
 	}
 	if testing.Short() {
 		t.Skip("initdb takes seconds")
@@ -76,7 +81,7 @@ func TestPostgres(t *testing.T) {
 	if err := p.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
-	if _, err := exec.Command("test", "-e", dir).Output(); err == nil {
-		t.Errorf("%s survived Stop", dir)
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("%s survived Stop (%v)", dir, err)
 	}
 }

@@ -100,7 +100,7 @@ func (p *Proc) StopWith(sig syscall.Signal) error {
 	case <-time.After(10 * time.Second):
 		p.cmd.Process.Kill()
 		<-p.done
-		return fmt.Errorf("%s did not stop within 10s of SIGTERM and was killed", p.cmd.Path)
+		return fmt.Errorf("%s did not stop within 10s of %v and was killed", p.cmd.Path, sig)
 	}
 }
 

@@ -32,7 +32,7 @@ const (
 // set).
 type Env struct {
 	Port       string // PORT (default 0: any free port)
-	Store      string // STORE: StoreMongo (default) or StoreMemory
+	Store      string // STORE: StoreMongo (default), StoreRedis, StorePostgres or StoreMemory
 	MongoURI   string // MONGODB_URI, required with StoreMongo
 	Database   string // DB, required with StoreMongo
 	Collection string // COLLECTION (default sessions)
